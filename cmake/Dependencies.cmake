@@ -3,7 +3,7 @@
 #   libfmt-dev libspdlog-dev libtomlplusplus-dev libcli11-dev catch2
 #   libsqlite3-dev libssl-dev
 find_package(Threads REQUIRED)
-find_package(Boost 1.81 EXACT REQUIRED CONFIG COMPONENTS headers json url)
+find_package(Boost 1.81 REQUIRED CONFIG COMPONENTS headers json url)
 find_package(simdjson REQUIRED)
 find_package(SQLite3 REQUIRED)
 find_package(OpenSSL REQUIRED)
