@@ -1,0 +1,56 @@
+#include "server/api_error.hpp"
+
+#include <boost/json/serialize.hpp>
+
+#include "core/version.hpp"
+
+namespace parley::server {
+
+ApiError ApiError::not_found(std::string message) {
+    return ApiError{http::status::not_found, "not_found", std::move(message), std::nullopt, std::nullopt};
+}
+
+ApiError ApiError::bad_request(std::string code, std::string message, std::optional<std::string> param) {
+    return ApiError{http::status::bad_request, std::move(code), std::move(message), std::move(param), std::nullopt};
+}
+
+std::string_view error_type(http::status status) {
+    switch (status) {
+        case http::status::unauthorized: return "authentication_error";
+        case http::status::forbidden: return "permission_error";
+        case http::status::too_many_requests: return "rate_limit_error";
+        default: break;
+    }
+    return static_cast<unsigned>(status) >= 500 ? "server_error" : "invalid_request_error";
+}
+
+boost::json::value error_body(const ApiError& error) {
+    boost::json::object detail{{"message", error.message},
+                               {"type", error_type(error.status)},
+                               {"code", error.code},
+                               {"param", nullptr}};
+    if (error.param) {
+        detail["param"] = *error.param;
+    }
+    return boost::json::object{{"error", std::move(detail)}};
+}
+
+Response json_response(http::status status, const boost::json::value& body, unsigned http_version, bool keep_alive) {
+    Response response{status, http_version};
+    response.set(http::field::server, std::string("parley/") + core::kVersion);
+    response.set(http::field::content_type, "application/json");
+    response.keep_alive(keep_alive);
+    response.body() = boost::json::serialize(body);
+    response.prepare_payload();
+    return response;
+}
+
+Response error_response(const ApiError& error, unsigned http_version, bool keep_alive) {
+    Response response = json_response(error.status, error_body(error), http_version, keep_alive);
+    if (error.retry_after_seconds) {
+        response.set(http::field::retry_after, std::to_string(*error.retry_after_seconds));
+    }
+    return response;
+}
+
+}  // namespace parley::server

@@ -1,0 +1,28 @@
+#include "server/handlers/health_handlers.hpp"
+
+#include <boost/json/object.hpp>
+
+#include "server/api_error.hpp"
+
+namespace parley::server {
+
+HealthHandlers::HealthHandlers(std::function<bool()> ready) : ready_(std::move(ready)) {}
+
+void HealthHandlers::add_routes(Router& router) {
+    router.add(http::verb::get, "/healthz", [this](RequestContext& context) { return healthz(context); });
+    router.add(http::verb::get, "/readyz", [this](RequestContext& context) { return readyz(context); });
+}
+
+boost::asio::awaitable<Response> HealthHandlers::healthz(RequestContext& context) {
+    co_return json_response(http::status::ok, boost::json::object{{"status", "ok"}}, context.request.version(),
+                            context.request.keep_alive());
+}
+
+boost::asio::awaitable<Response> HealthHandlers::readyz(RequestContext& context) {
+    const bool ready = ready_();
+    co_return json_response(ready ? http::status::ok : http::status::service_unavailable,
+                            boost::json::object{{"status", ready ? "ready" : "unavailable"}}, context.request.version(),
+                            context.request.keep_alive());
+}
+
+}  // namespace parley::server

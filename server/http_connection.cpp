@@ -1,0 +1,217 @@
+#include "server/http_connection.hpp"
+
+#include <boost/asio/as_tuple.hpp>
+#include <boost/asio/post.hpp>
+#include <boost/asio/use_awaitable.hpp>
+#include <boost/beast/core/error.hpp>
+#include <boost/beast/http/error.hpp>
+#include <boost/beast/http/parser.hpp>
+#include <boost/beast/http/read.hpp>
+#include <boost/beast/http/write.hpp>
+#include <fmt/format.h>
+#include <spdlog/spdlog.h>
+
+#include "core/logging.hpp"
+#include "server/api_error.hpp"
+
+namespace parley::server {
+namespace {
+
+namespace asio = boost::asio;
+namespace beast = boost::beast;
+constexpr auto kAsTuple = asio::as_tuple(asio::use_awaitable);
+constexpr std::size_t kReadChunk = 4096;
+
+std::string describe(const asio::ip::tcp::socket& socket) {
+    beast::error_code ec;
+    const auto endpoint = socket.remote_endpoint(ec);
+    if (ec) {
+        return "unknown";
+    }
+    return endpoint.address().is_v6() ? fmt::format("[{}]:{}", endpoint.address().to_string(), endpoint.port())
+                                      : fmt::format("{}:{}", endpoint.address().to_string(), endpoint.port());
+}
+
+}  // namespace
+
+HttpConnection::HttpConnection(asio::ip::tcp::socket socket, const Router& router, ConnectionRegistry& registry,
+                               HttpLimits limits)
+    : stream_(std::move(socket)), router_(router), registry_(registry), limits_(limits), remote_(describe(stream_.socket())) {}
+
+asio::awaitable<void> HttpConnection::run() {
+    auto self = shared_from_this();
+    const auto registration = registry_.add([weak = weak_from_this()](bool force) {
+        if (auto connection = weak.lock()) {
+            asio::post(connection->stream_.get_executor(), [connection, force] { connection->drain(force); });
+        }
+    });
+    try {
+        while (!draining_ && co_await await_next_request()) {
+            const auto started = std::chrono::steady_clock::now();
+            Request request;
+            const auto outcome = co_await read_request(request);
+            if (outcome != ReadOutcome::request) {
+                break;
+            }
+            RequestContext context{request, {}, {}, {}, remote_, &stream_, false};
+            Response response = co_await dispatch(context);
+            if (context.response_sent) {
+                break;
+            }
+            const bool keep_alive = request.keep_alive() && !draining_;
+            response.keep_alive(keep_alive);
+            co_await reply(std::move(response), request.method_string(), request.target(), started);
+            if (!keep_alive) {
+                break;
+            }
+        }
+    } catch (const std::exception& error) {
+        spdlog::error("connection {}: {}", remote_, error.what());
+    }
+    beast::error_code ignored;
+    stream_.socket().shutdown(asio::ip::tcp::socket::shutdown_send, ignored);
+    stream_.close();
+    registry_.remove(registration);
+}
+
+// Waits, up to the keep-alive timeout, for the first byte of the next request.
+// Only this wait counts as idle: shutdown closes an idle connection at once.
+asio::awaitable<bool> HttpConnection::await_next_request() {
+    if (buffer_.size() > 0) {
+        co_return true;
+    }
+    idle_ = true;
+    stream_.expires_after(limits_.keepalive_timeout);
+    auto [ec, bytes] = co_await stream_.async_read_some(buffer_.prepare(kReadChunk), kAsTuple);
+    idle_ = false;
+    if (ec) {
+        co_return false;
+    }
+    buffer_.commit(bytes);
+    co_return true;
+}
+
+asio::awaitable<HttpConnection::ReadOutcome> HttpConnection::read_request(Request& request) {
+    const auto started = std::chrono::steady_clock::now();
+    http::request_parser<http::string_body> parser;
+    parser.header_limit(static_cast<std::uint32_t>(limits_.max_header_bytes));
+    parser.body_limit(limits_.max_body_bytes);
+
+    // The whole header block must arrive within header_timeout, however slowly
+    // its bytes trickle in (slow loris).
+    stream_.expires_after(limits_.header_timeout);
+    auto [header_ec, header_bytes] = co_await http::async_read_header(stream_, buffer_, parser, kAsTuple);
+    const std::string method(parser.get().method_string());
+    const std::string target(parser.get().target());
+    // The parser checks Content-Length against the body limit with the headers.
+    if (header_ec == http::error::body_limit) {
+        co_await reply(body_too_large(parser.get().version()), method, target, started);
+        co_return ReadOutcome::rejected;
+    }
+    if (header_ec == http::error::header_limit) {
+        co_await reply(error_response({http::status::request_header_fields_too_large, "headers_too_large",
+                                       "request headers exceed the limit", std::nullopt, std::nullopt},
+                                      11, false),
+                       "-", "-", started);
+        co_return ReadOutcome::rejected;
+    }
+    if (header_ec == beast::error::timeout || header_ec == http::error::end_of_stream ||
+        header_ec == asio::error::operation_aborted || header_ec == asio::error::eof) {
+        co_return ReadOutcome::closed;
+    }
+    if (header_ec) {
+        co_await reply(error_response(ApiError::bad_request("malformed_request",
+                                                            "malformed HTTP request: " + header_ec.message()),
+                                      11, false),
+                       "-", "-", started);
+        co_return ReadOutcome::rejected;
+    }
+
+
+    stream_.expires_after(limits_.body_timeout);
+    auto [body_ec, body_bytes] = co_await http::async_read(stream_, buffer_, parser, kAsTuple);
+    stream_.expires_never();
+    if (body_ec == http::error::body_limit) {
+        co_await reply(body_too_large(parser.get().version()), method, target, started);
+        co_return ReadOutcome::rejected;
+    }
+    if (body_ec == beast::error::timeout || body_ec == http::error::end_of_stream ||
+        body_ec == asio::error::operation_aborted || body_ec == asio::error::eof) {
+        co_return ReadOutcome::closed;
+    }
+    if (body_ec) {
+        co_await reply(error_response(ApiError::bad_request("malformed_request",
+                                                            "malformed HTTP request body: " + body_ec.message()),
+                                      parser.get().version(), false),
+                       method, target, started);
+        co_return ReadOutcome::rejected;
+    }
+    request = parser.release();
+    co_return ReadOutcome::request;
+}
+
+Response HttpConnection::body_too_large(unsigned http_version) const {
+    return error_response({http::status::payload_too_large, "body_too_large",
+                           fmt::format("the request body exceeds the limit of {} bytes", limits_.max_body_bytes),
+                           std::nullopt, std::nullopt},
+                          http_version, false);
+}
+
+asio::awaitable<Response> HttpConnection::dispatch(RequestContext& context) {
+    const auto& request = context.request;
+    if (!split_target(request.target(), context.path_segments, context.query)) {
+        co_return error_response(ApiError::bad_request("invalid_target", "the request target is not a valid path"),
+                                 request.version(), request.keep_alive());
+    }
+    auto match = router_.match(request.method(), context.path_segments);
+    if (match.outcome == RouteOutcome::not_found) {
+        co_return error_response(ApiError{http::status::not_found, "route_not_found",
+                                          fmt::format("no route for {} {}", request.method_string(),
+                                                      core::redact_target(request.target())),
+                                          std::nullopt, std::nullopt},
+                                 request.version(), request.keep_alive());
+    }
+    if (match.outcome == RouteOutcome::method_not_allowed) {
+        auto response = error_response(
+            ApiError{http::status::method_not_allowed, "method_not_allowed",
+                     fmt::format("{} is not allowed here; allowed: {}", request.method_string(), match.allowed),
+                     std::nullopt, std::nullopt},
+            request.version(), request.keep_alive());
+        response.set(http::field::allow, match.allowed);
+        co_return response;
+    }
+    context.params = std::move(match.params);
+    try {
+        co_return co_await (*match.handler)(context);
+    } catch (const std::exception& error) {
+        spdlog::error("{} {}: unhandled error: {}", request.method_string(), core::redact_target(request.target()),
+                      error.what());
+    }
+    co_return error_response(ApiError{http::status::internal_server_error, "internal_error",
+                                      "internal error; the details are in the server log", std::nullopt, std::nullopt},
+                             request.version(), request.keep_alive());
+}
+
+asio::awaitable<void> HttpConnection::reply(Response response, std::string_view method, std::string_view target,
+                                            std::chrono::steady_clock::time_point started) {
+    const auto status = response.result_int();
+    const auto bytes = response.body().size();
+    stream_.expires_after(limits_.body_timeout);
+    auto [ec, written] = co_await http::async_write(stream_, response, kAsTuple);
+    stream_.expires_never();
+    core::log_access({method, target, status, bytes,
+                      std::chrono::duration_cast<std::chrono::microseconds>(std::chrono::steady_clock::now() - started),
+                      remote_});
+    if (ec) {
+        draining_ = true;
+    }
+}
+
+void HttpConnection::drain(bool force) {
+    draining_ = true;
+    if (idle_ || force) {
+        stream_.close();
+    }
+}
+
+}  // namespace parley::server

@@ -1,0 +1,60 @@
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <memory>
+
+#include <boost/asio/awaitable.hpp>
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/beast/core/flat_buffer.hpp>
+#include <boost/beast/core/tcp_stream.hpp>
+
+#include "server/connection_registry.hpp"
+#include "server/http_types.hpp"
+#include "server/router.hpp"
+
+namespace parley::server {
+
+struct HttpLimits {
+    std::size_t max_body_bytes = 1024 * 1024;
+    std::size_t max_header_bytes = 16 * 1024;
+    std::chrono::seconds header_timeout{10};
+    std::chrono::seconds body_timeout{30};
+    std::chrono::seconds keepalive_timeout{75};
+};
+
+// One client connection: reads requests one after another (keep-alive and
+// pipelining), routes each, writes the response. Runs as one coroutine on the
+// socket's strand. Timeouts bound every read so a slow client cannot hold it.
+class HttpConnection : public std::enable_shared_from_this<HttpConnection> {
+public:
+    HttpConnection(boost::asio::ip::tcp::socket socket, const Router& router, ConnectionRegistry& registry,
+                   HttpLimits limits);
+
+    // Serves until the client leaves, a timeout fires, or shutdown drains it.
+    boost::asio::awaitable<void> run();
+
+    [[nodiscard]] boost::beast::tcp_stream::executor_type executor() { return stream_.get_executor(); }
+
+private:
+    enum class ReadOutcome { request, closed, rejected };
+
+    boost::asio::awaitable<bool> await_next_request();
+    boost::asio::awaitable<ReadOutcome> read_request(Request& request);
+    boost::asio::awaitable<Response> dispatch(RequestContext& context);
+    boost::asio::awaitable<void> reply(Response response, std::string_view method, std::string_view target,
+                                       std::chrono::steady_clock::time_point started);
+    [[nodiscard]] Response body_too_large(unsigned http_version) const;
+    void drain(bool force);
+
+    boost::beast::tcp_stream stream_;
+    boost::beast::flat_buffer buffer_;
+    const Router& router_;
+    ConnectionRegistry& registry_;
+    HttpLimits limits_;
+    std::string remote_;
+    bool idle_ = false;
+    bool draining_ = false;
+};
+
+}  // namespace parley::server

@@ -1,0 +1,54 @@
+#include "server/listener.hpp"
+
+#include <boost/asio/as_tuple.hpp>
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/detached.hpp>
+#include <boost/asio/post.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/strand.hpp>
+#include <boost/asio/use_awaitable.hpp>
+#include <spdlog/spdlog.h>
+
+namespace parley::server {
+
+namespace asio = boost::asio;
+namespace {
+constexpr std::chrono::milliseconds kAcceptBackoff{50};
+}  // namespace
+
+Listener::Listener(asio::io_context& io, const asio::ip::tcp::endpoint& endpoint, const Router& router,
+                   ConnectionRegistry& registry, HttpLimits limits)
+    : io_(io), acceptor_(io), router_(router), registry_(registry), limits_(limits) {
+    acceptor_.open(endpoint.protocol());
+    acceptor_.set_option(asio::socket_base::reuse_address(true));
+    acceptor_.bind(endpoint);
+    acceptor_.listen(asio::socket_base::max_listen_connections);
+}
+
+asio::awaitable<void> Listener::accept_connections() {
+    for (;;) {
+        auto [ec, socket] =
+            co_await acceptor_.async_accept(asio::make_strand(io_), asio::as_tuple(asio::use_awaitable));
+        if (ec == asio::error::operation_aborted || !acceptor_.is_open()) {
+            co_return;
+        }
+        if (ec) {
+            // Out of descriptors and the like: back off briefly rather than spin.
+            spdlog::warn("accept failed: {}", ec.message());
+            asio::steady_timer backoff(io_, kAcceptBackoff);
+            co_await backoff.async_wait(asio::as_tuple(asio::use_awaitable));
+            continue;
+        }
+        auto connection = std::make_shared<HttpConnection>(std::move(socket), router_, registry_, limits_);
+        asio::co_spawn(connection->executor(), connection->run(), asio::detached);
+    }
+}
+
+void Listener::stop() {
+    asio::post(acceptor_.get_executor(), [this] {
+        boost::system::error_code ignored;
+        acceptor_.close(ignored);
+    });
+}
+
+}  // namespace parley::server

@@ -1,0 +1,37 @@
+#pragma once
+
+#include <functional>
+
+#include <boost/asio/awaitable.hpp>
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/ip/tcp.hpp>
+
+#include "server/connection_registry.hpp"
+#include "server/http_connection.hpp"
+#include "server/router.hpp"
+
+namespace parley::server {
+
+// Accepts TCP connections and runs each as an HttpConnection on its own strand.
+class Listener {
+public:
+    // Binds and listens at once, so a bad address fails before anything runs.
+    Listener(boost::asio::io_context& io, const boost::asio::ip::tcp::endpoint& endpoint, const Router& router,
+             ConnectionRegistry& registry, HttpLimits limits);
+
+    [[nodiscard]] boost::asio::ip::tcp::endpoint local_endpoint() const { return acceptor_.local_endpoint(); }
+
+    boost::asio::awaitable<void> accept_connections();
+
+    // Stops accepting; established connections are left to the registry's drain.
+    void stop();
+
+private:
+    boost::asio::io_context& io_;
+    boost::asio::ip::tcp::acceptor acceptor_;
+    const Router& router_;
+    ConnectionRegistry& registry_;
+    HttpLimits limits_;
+};
+
+}  // namespace parley::server

@@ -1,0 +1,83 @@
+#include "server/router.hpp"
+
+#include <cassert>
+
+#include <boost/url/parse.hpp>
+
+namespace parley::server {
+
+void Router::add(http::verb method, std::string_view pattern, Handler handler) {
+    Route route{method, std::string(pattern), {}, std::move(handler)};
+    std::vector<std::string> parts;
+    std::string query;
+    const bool parsed = split_target(pattern, parts, query);
+    assert(parsed && "route patterns are valid paths");
+    (void)parsed;
+    for (auto& part : parts) {
+        const bool is_param = part.size() > 2 && part.front() == '{' && part.back() == '}';
+        route.segments.push_back({is_param ? part.substr(1, part.size() - 2) : part, is_param});
+    }
+    routes_.push_back(std::move(route));
+}
+
+bool Router::matches(const Route& route, const std::vector<std::string>& segments, RouteParams* params) {
+    if (route.segments.size() != segments.size()) {
+        return false;
+    }
+    for (std::size_t i = 0; i < segments.size(); ++i) {
+        const auto& expected = route.segments[i];
+        if (expected.is_param) {
+            if (segments[i].empty()) {
+                return false;
+            }
+            if (params != nullptr) {
+                params->values.emplace_back(expected.text, segments[i]);
+            }
+        } else if (expected.text != segments[i]) {
+            return false;
+        }
+    }
+    return true;
+}
+
+RouteMatch Router::match(http::verb method, const std::vector<std::string>& segments) const {
+    RouteMatch result;
+    for (const auto& route : routes_) {
+        if (!matches(route, segments, nullptr)) {
+            continue;
+        }
+        if (route.method == method) {
+            result.outcome = RouteOutcome::found;
+            result.handler = &route.handler;
+            result.pattern = route.pattern;
+            result.params = {};
+            (void)matches(route, segments, &result.params);
+            return result;
+        }
+        result.outcome = RouteOutcome::method_not_allowed;
+        if (!result.allowed.empty()) {
+            result.allowed += ", ";
+        }
+        result.allowed += std::string(http::to_string(route.method));
+    }
+    return result;
+}
+
+bool split_target(std::string_view target, std::vector<std::string>& segments, std::string& query) {
+    const auto parsed = boost::urls::parse_origin_form(target);
+    if (!parsed) {
+        return false;
+    }
+    segments.clear();
+    for (const auto& segment : parsed->segments()) {
+        segments.push_back(segment);
+    }
+    // "/v1/models/" names the same resource as "/v1/models".
+    if (!segments.empty() && segments.back().empty()) {
+        segments.pop_back();
+    }
+    query = parsed->encoded_query();
+    return true;
+}
+
+}  // namespace parley::server
