@@ -25,8 +25,8 @@ struct ServerConfig {
     std::size_t max_body_bytes = 1024 * 1024;
     unsigned shutdown_grace_seconds = 10;
     bool metrics_require_key = false;
-    unsigned header_timeout_seconds = 10;   // a request's headers must arrive within this
-    unsigned body_timeout_seconds = 30;     // and its body within this
+    unsigned header_timeout_seconds = 10;     // a request's headers must arrive within this
+    unsigned body_timeout_seconds = 30;       // and its body within this
     unsigned keepalive_timeout_seconds = 75;  // an idle keep-alive connection is closed after this
 };
 

@@ -7,11 +7,11 @@
 #include <regex>
 #include <set>
 
-#include <boost/asio/ip/address.hpp>
-#include <boost/url/parse.hpp>
 #include <fmt/format.h>
 #include <fmt/ranges.h>
 #include <toml++/toml.h>
+#include <boost/asio/ip/address.hpp>
+#include <boost/url/parse.hpp>
 
 #include "core/secret_hash.hpp"
 
@@ -27,7 +27,9 @@ constexpr std::int64_t kOneDay = 24 * kOneHour;
 constexpr std::int64_t kThirtyDays = 30 * kOneDay;
 constexpr std::size_t kSha256HexLength = 64;
 
-std::string quote(std::string_view text) { return fmt::format("\"{}\"", text); }
+std::string quote(std::string_view text) {
+    return fmt::format("\"{}\"", text);
+}
 
 std::string describe(const toml::node& node) {
     std::ostringstream out;
@@ -287,7 +289,8 @@ void read_listen(std::string_view key, std::string_view text, ServerConfig& serv
         host = host.substr(1, host.size() - 2);
     }
     std::int64_t port = -1;
-    if (port_text.size() <= 5 && std::all_of(port_text.begin(), port_text.end(), [](char c) { return c >= '0' && c <= '9'; })) {
+    if (port_text.size() <= 5 &&
+        std::all_of(port_text.begin(), port_text.end(), [](char c) { return c >= '0' && c <= '9'; })) {
         port = std::stoll(std::string(port_text));
     }
     boost::system::error_code ec;
@@ -330,8 +333,9 @@ void read_storage(TableReader& root, Config& config, Problems& problems) {
     reader.integer("batch_max_ops", storage.batch_max_ops, 1, 10000);
     reader.integer("batch_max_delay_ms", storage.batch_max_delay_ms, 0, 10000);
     reader.integer("read_pool_size", storage.read_pool_size, 1, 64);
-    reader.choice("synchronous", storage.synchronous,
-                  {std::pair{std::string_view("normal"), SyncMode::normal}, std::pair{std::string_view("full"), SyncMode::full}});
+    reader.choice(
+        "synchronous", storage.synchronous,
+        {std::pair{std::string_view("normal"), SyncMode::normal}, std::pair{std::string_view("full"), SyncMode::full}});
     reader.integer("busy_timeout_ms", storage.busy_timeout_ms, 0, 60000);
     reader.integer("writer_queue_capacity", storage.writer_queue_capacity, 16, 10000000);
     reader.report_unknown();
@@ -350,8 +354,9 @@ void read_cache_stream_log(TableReader& root, Config& config, Problems& problems
 
     TableReader log(root.table("log"), "log", problems);
     log.string("level", config.log.level);
-    log.choice("format", config.log.format,
-               {std::pair{std::string_view("text"), LogFormat::text}, std::pair{std::string_view("json"), LogFormat::json}});
+    log.choice(
+        "format", config.log.format,
+        {std::pair{std::string_view("text"), LogFormat::text}, std::pair{std::string_view("json"), LogFormat::json}});
     log.report_unknown();
 }
 
@@ -389,7 +394,8 @@ void read_auth(TableReader& root, Config& config, const Environment& env, Proble
             problems.invalid(prefix + ".name", quote(key.name), "a name no other key uses");
         }
         if (!valid_name(key.tenant)) {
-            problems.invalid(prefix + ".tenant", quote(key.tenant), "1-64 characters of letters, digits, '_', '.', '-'");
+            problems.invalid(prefix + ".tenant", quote(key.tenant),
+                             "1-64 characters of letters, digits, '_', '.', '-'");
         }
         if (key_env.empty() == sha256.empty()) {
             problems.add(fmt::format("{}: exactly one of key_env and sha256 is required", prefix));
@@ -472,9 +478,10 @@ void read_providers(TableReader& root, Config& config, const Environment& env, P
                     provider.api_key = *secret;
                 } else {
                     provider.available = false;
-                    warnings.push_back(fmt::format("provider {}: environment variable {} is not set; the provider is "
-                                                   "unavailable and agents use their fallbacks",
-                                                   name, provider.api_key_env));
+                    warnings.push_back(
+                        fmt::format("provider {}: environment variable {} is not set; the provider is "
+                                    "unavailable and agents use their fallbacks",
+                                    name, provider.api_key_env));
                 }
             }
         }
@@ -663,10 +670,11 @@ void validate(const Config& config, Problems& problems) {
         problems.invalid("log.level", quote(config.log.level), "one of trace, debug, info, warn, error");
     }
     if (config.open_mode() && !is_loopback_host(config.server.listen_host)) {
-        problems.add(fmt::format("server.listen: \"{}\" is not a loopback address, and no [[auth.keys]] are "
-                                 "configured: open dev mode only listens on 127.0.0.1 or ::1; configure keys to "
-                                 "listen elsewhere",
-                                 config.server.listen_host));
+        problems.add(
+            fmt::format("server.listen: \"{}\" is not a loopback address, and no [[auth.keys]] are "
+                        "configured: open dev mode only listens on 127.0.0.1 or ::1; configure keys to "
+                        "listen elsewhere",
+                        config.server.listen_host));
     }
 }
 
@@ -749,8 +757,12 @@ std::string_view to_string(BusyPolicy policy) {
     return "unknown";
 }
 
-std::string_view to_string(LogFormat format) { return format == LogFormat::json ? "json" : "text"; }
+std::string_view to_string(LogFormat format) {
+    return format == LogFormat::json ? "json" : "text";
+}
 
-std::string_view to_string(SyncMode mode) { return mode == SyncMode::full ? "full" : "normal"; }
+std::string_view to_string(SyncMode mode) {
+    return mode == SyncMode::full ? "full" : "normal";
+}
 
 }  // namespace parley::core

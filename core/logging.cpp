@@ -2,13 +2,13 @@
 
 #include <ctime>
 
-#include <boost/json/object.hpp>
-#include <boost/json/serialize.hpp>
 #include <fmt/chrono.h>
 #include <fmt/format.h>
 #include <spdlog/pattern_formatter.h>
 #include <spdlog/sinks/stdout_sinks.h>
 #include <spdlog/spdlog.h>
+#include <boost/json/object.hpp>
+#include <boost/json/serialize.hpp>
 
 namespace parley::core {
 namespace {
@@ -44,7 +44,9 @@ public:
         dest.push_back('\n');
     }
 
-    [[nodiscard]] std::unique_ptr<spdlog::formatter> clone() const override { return std::make_unique<JsonFormatter>(); }
+    [[nodiscard]] std::unique_ptr<spdlog::formatter> clone() const override {
+        return std::make_unique<JsonFormatter>();
+    }
 };
 
 LogFormat current_format = LogFormat::text;
@@ -93,8 +95,8 @@ std::string redact_target(std::string_view target) {
             out.push_back('&');
         }
         first = false;
-        const bool secret = std::find(std::begin(kSecretParameters), std::end(kSecretParameters), name) !=
-                            std::end(kSecretParameters);
+        const bool secret =
+            std::find(std::begin(kSecretParameters), std::end(kSecretParameters), name) != std::end(kSecretParameters);
         if (secret && equals != std::string_view::npos) {
             out.append(name).append("=").append(kRedacted);
         } else {
@@ -111,9 +113,8 @@ void log_access(const AccessRecord& record) {
     const std::string target = redact_target(record.target);
     const double millis = static_cast<double>(record.duration.count()) / 1000.0;
     if (current_format == LogFormat::json) {
-        const boost::json::object fields{{"kind", "access"},         {"method", record.method},
-                                         {"path", target},           {"status", record.status},
-                                         {"bytes", record.bytes},    {"duration_ms", millis},
+        const boost::json::object fields{{"kind", "access"},        {"method", record.method}, {"path", target},
+                                         {"status", record.status}, {"bytes", record.bytes},   {"duration_ms", millis},
                                          {"remote", record.remote}};
         tls_fields = &fields;
         spdlog::info("{} {} {}", record.method, target, record.status);

@@ -25,10 +25,8 @@ std::string_view error_type(http::status status) {
 }
 
 boost::json::value error_body(const ApiError& error) {
-    boost::json::object detail{{"message", error.message},
-                               {"type", error_type(error.status)},
-                               {"code", error.code},
-                               {"param", nullptr}};
+    boost::json::object detail{
+        {"message", error.message}, {"type", error_type(error.status)}, {"code", error.code}, {"param", nullptr}};
     if (error.param) {
         detail["param"] = *error.param;
     }

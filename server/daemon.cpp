@@ -4,13 +4,13 @@
 #include <thread>
 #include <vector>
 
+#include <fmt/format.h>
+#include <spdlog/spdlog.h>
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/detached.hpp>
 #include <boost/asio/post.hpp>
 #include <boost/asio/use_awaitable.hpp>
-#include <fmt/format.h>
-#include <spdlog/spdlog.h>
 
 #include "core/logging.hpp"
 
@@ -57,7 +57,9 @@ Daemon::Daemon(std::shared_ptr<core::ConfigStore> config)
 
 Daemon::~Daemon() = default;
 
-bool Daemon::ready() const { return !stopping_.load(); }
+bool Daemon::ready() const {
+    return !stopping_.load();
+}
 
 int Daemon::run() {
     const auto snapshot = config_->current();

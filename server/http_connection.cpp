@@ -1,5 +1,7 @@
 #include "server/http_connection.hpp"
 
+#include <fmt/format.h>
+#include <spdlog/spdlog.h>
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/post.hpp>
 #include <boost/asio/use_awaitable.hpp>
@@ -8,8 +10,6 @@
 #include <boost/beast/http/parser.hpp>
 #include <boost/beast/http/read.hpp>
 #include <boost/beast/http/write.hpp>
-#include <fmt/format.h>
-#include <spdlog/spdlog.h>
 
 #include "core/logging.hpp"
 #include "server/api_error.hpp"
@@ -36,7 +36,11 @@ std::string describe(const asio::ip::tcp::socket& socket) {
 
 HttpConnection::HttpConnection(asio::ip::tcp::socket socket, const Router& router, ConnectionRegistry& registry,
                                HttpLimits limits)
-    : stream_(std::move(socket)), router_(router), registry_(registry), limits_(limits), remote_(describe(stream_.socket())) {}
+    : stream_(std::move(socket)),
+      router_(router),
+      registry_(registry),
+      limits_(limits),
+      remote_(describe(stream_.socket())) {}
 
 asio::awaitable<void> HttpConnection::run() {
     auto self = shared_from_this();
@@ -120,13 +124,12 @@ asio::awaitable<HttpConnection::ReadOutcome> HttpConnection::read_request(Reques
         co_return ReadOutcome::closed;
     }
     if (header_ec) {
-        co_await reply(error_response(ApiError::bad_request("malformed_request",
-                                                            "malformed HTTP request: " + header_ec.message()),
-                                      11, false),
-                       "-", "-", started);
+        co_await reply(
+            error_response(ApiError::bad_request("malformed_request", "malformed HTTP request: " + header_ec.message()),
+                           11, false),
+            "-", "-", started);
         co_return ReadOutcome::rejected;
     }
-
 
     stream_.expires_after(limits_.body_timeout);
     auto [body_ec, body_bytes] = co_await http::async_read(stream_, buffer_, parser, kAsTuple);
@@ -165,11 +168,11 @@ asio::awaitable<Response> HttpConnection::dispatch(RequestContext& context) {
     }
     auto match = router_.match(request.method(), context.path_segments);
     if (match.outcome == RouteOutcome::not_found) {
-        co_return error_response(ApiError{http::status::not_found, "route_not_found",
-                                          fmt::format("no route for {} {}", request.method_string(),
-                                                      core::redact_target(request.target())),
-                                          std::nullopt, std::nullopt},
-                                 request.version(), request.keep_alive());
+        co_return error_response(
+            ApiError{http::status::not_found, "route_not_found",
+                     fmt::format("no route for {} {}", request.method_string(), core::redact_target(request.target())),
+                     std::nullopt, std::nullopt},
+            request.version(), request.keep_alive());
     }
     if (match.outcome == RouteOutcome::method_not_allowed) {
         auto response = error_response(

@@ -1,3 +1,5 @@
 #include "server/parleyd.hpp"
 
-int main(int argc, char** argv) { return parley::server::run_parleyd(argc, argv); }
+int main(int argc, char** argv) {
+    return parley::server::run_parleyd(argc, argv);
+}

@@ -44,7 +44,8 @@ private:
         Handler handler;
     };
 
-    [[nodiscard]] static bool matches(const Route& route, const std::vector<std::string>& segments, RouteParams* params);
+    [[nodiscard]] static bool matches(const Route& route, const std::vector<std::string>& segments,
+                                      RouteParams* params);
 
     std::vector<Route> routes_;
 };

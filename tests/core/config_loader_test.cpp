@@ -146,8 +146,8 @@ description = "Current weather for a city"
 timeout_seconds = 3
 parameters = { type = "object", properties = { city = { type = "string" } }, required = ["city"] }
 )";
-    const auto loaded =
-        load_config_string(kExample, "example.toml", fake_env({{"PARLEY_WEB_KEY", "s3cret"}, {"OPENAI_API_KEY", "sk-x"}}));
+    const auto loaded = load_config_string(kExample, "example.toml",
+                                           fake_env({{"PARLEY_WEB_KEY", "s3cret"}, {"OPENAI_API_KEY", "sk-x"}}));
     const auto& config = loaded.config;
     CHECK(config.server.listen_port == 0);
     CHECK(config.server.metrics_require_key);
@@ -213,24 +213,31 @@ TEST_CASE("each invalid value is named with the key, the value and what is allow
         {"[server]\nlisten = 8080", "server.listen: 8080 is not allowed: expected a string"},
         {"[server]\nio_threads = -1", "server.io_threads: -1 is not allowed: expected an integer from 0 to 256"},
         {"[server]\nmax_body_bytes = 10", "server.max_body_bytes: 10 is not allowed"},
-        {"[server]\nmetrics_require_key = \"yes\"", "server.metrics_require_key: \"yes\" is not allowed: expected true or false"},
+        {"[server]\nmetrics_require_key = \"yes\"",
+         "server.metrics_require_key: \"yes\" is not allowed: expected true or false"},
         {"[storage]\npath = \"\"", "storage.path: \"\" is not allowed"},
-        {"[storage]\nbatch_max_ops = 0", "storage.batch_max_ops: 0 is not allowed: expected an integer from 1 to 10000"},
-        {"[storage]\nsynchronous = \"off\"", "storage.synchronous: \"off\" is not allowed: expected one of normal, full"},
+        {"[storage]\nbatch_max_ops = 0",
+         "storage.batch_max_ops: 0 is not allowed: expected an integer from 1 to 10000"},
+        {"[storage]\nsynchronous = \"off\"",
+         "storage.synchronous: \"off\" is not allowed: expected one of normal, full"},
         {"[agent_cache]\nttl_seconds = 0", "agent_cache.ttl_seconds: 0 is not allowed"},
         {"[stream]\nretained_events = 1.5", "stream.retained_events: 1.5 is not allowed"},
-        {"[log]\nlevel = \"loud\"", "log.level: \"loud\" is not allowed: expected one of trace, debug, info, warn, error"},
+        {"[log]\nlevel = \"loud\"",
+         "log.level: \"loud\" is not allowed: expected one of trace, debug, info, warn, error"},
         {"[log]\nformat = \"xml\"", "log.format: \"xml\" is not allowed: expected one of text, json"},
         {"server = 5", "server: 5 is not allowed: expected a table"},
         {"[[auth.keys]]\nname = \"a\"\ntenant = \"t\"", "auth.keys[0]: exactly one of key_env and sha256 is required"},
         {"[[auth.keys]]\nname = \"a\"\ntenant = \"t\"\nkey_env = \"MISSING\"",
          "auth.keys[0].key_env: environment variable MISSING is not set"},
-        {"[[auth.keys]]\nname = \"a\"\ntenant = \"t\"\nsha256 = \"abc\"", "auth.keys[0].sha256: \"abc\" is not allowed"},
+        {"[[auth.keys]]\nname = \"a\"\ntenant = \"t\"\nsha256 = \"abc\"",
+         "auth.keys[0].sha256: \"abc\" is not allowed"},
         {"[[auth.keys]]\nname = \"a\"\ntenant = \"bad tenant\"\nsha256 = \"" + std::string(64, 'a') + "\"",
          "auth.keys[0].tenant: \"bad tenant\" is not allowed"},
         {"[providers.p]\nbase_url = \"http://x\"", "providers.p.kind: required"},
-        {"[providers.p]\nkind = \"gpt\"", "providers.p.kind: \"gpt\" is not allowed: expected one of openai, anthropic, mock"},
-        {"[providers.p]\nkind = \"openai\"\nbase_url = \"ftp://x\"\napi_key_env = \"\"\n[agents.a]\nprovider = \"p\"\nmodel = \"m\"",
+        {"[providers.p]\nkind = \"gpt\"",
+         "providers.p.kind: \"gpt\" is not allowed: expected one of openai, anthropic, mock"},
+        {"[providers.p]\nkind = \"openai\"\nbase_url = \"ftp://x\"\napi_key_env = \"\"\n[agents.a]\nprovider = "
+         "\"p\"\nmodel = \"m\"",
          "providers.p.base_url: \"ftp://x\" is not allowed: expected an http:// or https:// URL"},
         {"[agents.a]\nprovider = \"nope\"", "agents.a.provider: \"nope\" is not allowed"},
         {"[agents.a]\nmodel = \"m\"", "agents.a.provider: required"},
@@ -238,9 +245,12 @@ TEST_CASE("each invalid value is named with the key, the value and what is allow
          "agents.a.busy_policy: \"wait\" is not allowed: expected one of queue, interrupt, reject"},
         {"[providers.p]\nkind = \"mock\"\n[agents.a]\nprovider = \"p\"\ntools = [\"teleport\"]",
          "agents.a.tools: \"teleport\" is not allowed"},
-        {"[providers.p]\nkind = \"mock\"\n[agents.a]\nprovider = \"p\"\nfallback = [\"p\"]", "agents.a.fallback: \"p\""},
-        {"[providers.p]\nkind = \"mock\"\n[agents.a]\nprovider = \"p\"\ntemperature = 3", "agents.a.temperature: 3 is not allowed"},
-        {"[providers.p]\nkind = \"openai\"\napi_key_env = \"\"\n[agents.a]\nprovider = \"p\"", "agents.a.model: required"},
+        {"[providers.p]\nkind = \"mock\"\n[agents.a]\nprovider = \"p\"\nfallback = [\"p\"]",
+         "agents.a.fallback: \"p\""},
+        {"[providers.p]\nkind = \"mock\"\n[agents.a]\nprovider = \"p\"\ntemperature = 3",
+         "agents.a.temperature: 3 is not allowed"},
+        {"[providers.p]\nkind = \"openai\"\napi_key_env = \"\"\n[agents.a]\nprovider = \"p\"",
+         "agents.a.model: required"},
         {"[tools.t]\nkind = \"http\"", "tools.t.url: \"\" is not allowed"},
         {"[tools.todo]\nurl = \"http://x\"", "tools.todo: \"todo\" is not allowed"},
     };
