@@ -1,0 +1,63 @@
+#include "core/stream/event.hpp"
+
+#include <boost/json/serialize.hpp>
+
+namespace parley::core {
+
+std::string_view to_string(EventType type) {
+    switch (type) {
+        case EventType::turn_queued: return "turn.queued";
+        case EventType::turn_started: return "turn.started";
+        case EventType::message_delta: return "message.delta";
+        case EventType::tool_call: return "tool.call";
+        case EventType::tool_result: return "tool.result";
+        case EventType::message_completed: return "message.completed";
+        case EventType::turn_completed: return "turn.completed";
+        case EventType::turn_interrupted: return "turn.interrupted";
+        case EventType::turn_failed: return "turn.failed";
+    }
+    return "unknown";
+}
+
+bool is_terminal(EventType type) {
+    return type == EventType::turn_completed || type == EventType::turn_interrupted || type == EventType::turn_failed;
+}
+
+EventPtr make_event(EventType type, std::uint64_t seq, std::string_view session_id, std::string_view turn_id,
+                    boost::json::object fields) {
+    auto event = std::make_shared<Event>();
+    event->type = type;
+    event->seq = seq;
+    event->session_id = session_id;
+    event->turn_id = turn_id;
+    boost::json::object body;
+    body.reserve(fields.size() + 4);
+    body["type"] = to_string(type);
+    body["session_id"] = session_id;
+    body["seq"] = seq;
+    if (!turn_id.empty()) {
+        body["turn_id"] = turn_id;
+    }
+    for (auto& field : fields) {
+        body[field.key()] = std::move(field.value());
+    }
+    event->json = boost::json::serialize(body);
+    return event;
+}
+
+EventPtr make_delta_event(std::uint64_t seq, std::string_view session_id, std::string_view turn_id,
+                          std::string_view message_id, std::string delta) {
+    auto event = std::make_shared<Event>();
+    event->type = EventType::message_delta;
+    event->seq = seq;
+    event->session_id = session_id;
+    event->turn_id = turn_id;
+    event->message_id = message_id;
+    const boost::json::object body{{"type", "message.delta"}, {"session_id", session_id}, {"seq", seq},
+                                   {"turn_id", turn_id},      {"message_id", message_id}, {"delta", delta}};
+    event->json = boost::json::serialize(body);
+    event->delta = std::move(delta);
+    return event;
+}
+
+}  // namespace parley::core

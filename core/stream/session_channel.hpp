@@ -1,0 +1,61 @@
+#pragma once
+
+#include <atomic>
+#include <cstdint>
+#include <deque>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "core/stream/event.hpp"
+#include "core/stream/subscriber.hpp"
+
+namespace parley::core {
+
+enum class AttachResult { subscribed, resync };
+
+struct Attachment {
+    AttachResult result = AttachResult::subscribed;
+    std::uint64_t last_seq = 0;  // the last published seq when attached
+};
+
+// One session's event stream: its seq counter, the retained recent events for
+// resume, and its subscribers. Events are published by the session's single
+// producer (its strand) in seq order; subscribers attach from any thread.
+class SessionChannel {
+public:
+    SessionChannel(std::string session_id, std::uint64_t last_seq, std::size_t retained);
+
+    [[nodiscard]] const std::string& session_id() const { return session_id_; }
+
+    // Allocates the next seq; the producer then publishes the event carrying it.
+    [[nodiscard]] std::uint64_t next_seq();
+    // Never lowers the counter: seqs are never reused.
+    void raise_seq(std::uint64_t seq);
+    [[nodiscard]] std::uint64_t last_published() const;
+
+    // Retains the event and hands it to every subscriber (no copy of its text).
+    void publish(const EventPtr& event);
+
+    // Without after_seq: live events after the current last seq. With it: the
+    // retained events after it first, or resync when some are no longer retained.
+    Attachment attach(const std::shared_ptr<Subscriber>& subscriber, std::optional<std::uint64_t> after_seq);
+    void detach(const Subscriber& subscriber);
+    void close_all(SubscriberClose reason);
+
+    [[nodiscard]] std::size_t subscriber_count() const;
+    [[nodiscard]] std::size_t retained_count() const;
+
+private:
+    const std::string session_id_;
+    const std::size_t retained_capacity_;
+    std::atomic<std::uint64_t> allocated_;
+    mutable std::mutex mutex_;
+    std::uint64_t published_;
+    std::deque<EventPtr> retained_;
+    std::vector<std::shared_ptr<Subscriber>> subscribers_;
+};
+
+}  // namespace parley::core

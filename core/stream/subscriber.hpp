@@ -1,0 +1,58 @@
+#pragma once
+
+#include <cstddef>
+#include <deque>
+#include <mutex>
+#include <vector>
+
+#include <boost/asio/any_io_executor.hpp>
+#include <boost/asio/awaitable.hpp>
+#include <boost/asio/experimental/concurrent_channel.hpp>
+
+#include "core/stream/event.hpp"
+
+namespace parley::core {
+
+enum class SubscriberClose {
+    open,
+    unsubscribed,  // the client asked
+    too_slow,      // still over its bound after merging deltas: resume with after_seq
+    shutdown,      // the daemon is stopping
+    session_deleted,
+};
+
+[[nodiscard]] std::string_view to_string(SubscriberClose reason);
+
+// One client's view of one session's events: a bounded queue filled by the
+// publisher and drained by one consumer coroutine (the WebSocket writer or an
+// SSE response). The consumer sleeps on a doorbell channel until signalled;
+// it never polls. When the queue is full, adjacent deltas of one message are
+// merged; if it is still full the subscriber is closed as too slow.
+class Subscriber {
+public:
+    Subscriber(boost::asio::any_io_executor executor, std::size_t bound);
+
+    // Producer side; any thread.
+    void push(const EventPtr& event);
+    void close(SubscriberClose reason);
+
+    // Consumer side: waits until events are queued and takes them all, in
+    // order. An empty batch means the subscriber is closed (see close_reason).
+    boost::asio::awaitable<std::vector<EventPtr>> next_batch();
+
+    [[nodiscard]] SubscriberClose close_reason() const;
+    [[nodiscard]] std::size_t queued() const;
+
+private:
+    // Merges runs of message.delta for the same message; called with mutex_ held.
+    void coalesce_deltas();
+    void ring();
+
+    mutable std::mutex mutex_;
+    std::deque<EventPtr> queue_;
+    std::size_t bound_;
+    SubscriberClose reason_ = SubscriberClose::open;
+    boost::asio::experimental::concurrent_channel<void(boost::system::error_code)> doorbell_;
+};
+
+}  // namespace parley::core

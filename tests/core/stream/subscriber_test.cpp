@@ -1,0 +1,75 @@
+#include "core/stream/subscriber.hpp"
+
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/use_future.hpp>
+#include <catch2/catch.hpp>
+
+namespace {
+
+using namespace parley::core;
+
+std::vector<EventPtr> take_batch(boost::asio::io_context& io, Subscriber& subscriber) {
+    auto future = boost::asio::co_spawn(io, subscriber.next_batch(), boost::asio::use_future);
+    io.restart();
+    io.run();
+    return future.get();
+}
+
+}  // namespace
+
+TEST_CASE("a subscriber hands over queued events in order", "[core][hub]") {
+    boost::asio::io_context io;
+    Subscriber subscriber(io.get_executor(), 16);
+    for (std::uint64_t seq = 1; seq <= 5; ++seq) {
+        subscriber.push(make_delta_event(seq, "ses", "turn", "msg", std::to_string(seq)));
+    }
+    const auto batch = take_batch(io, subscriber);
+    REQUIRE(batch.size() == 5);
+    for (std::size_t i = 0; i < batch.size(); ++i) {
+        CHECK(batch[i]->seq == i + 1);
+    }
+}
+
+TEST_CASE("a lagging subscriber gets adjacent deltas merged, carrying the last seq", "[core][hub]") {
+    boost::asio::io_context io;
+    Subscriber subscriber(io.get_executor(), 4);
+    std::string expected;
+    for (std::uint64_t seq = 1; seq <= 10; ++seq) {
+        const auto piece = "w" + std::to_string(seq) + " ";
+        expected += piece;
+        subscriber.push(make_delta_event(seq, "ses", "turn", "msg", piece));
+    }
+    CHECK(subscriber.close_reason() == SubscriberClose::open);
+    const auto batch = take_batch(io, subscriber);
+    REQUIRE_FALSE(batch.empty());
+    CHECK(batch.size() <= 4);
+    std::string received;
+    for (const auto& event : batch) {
+        received += event->delta;
+    }
+    CHECK(received == expected);
+    CHECK(batch.back()->seq == 10);
+}
+
+TEST_CASE("a subscriber that stays over its bound is closed as too slow", "[core][hub]") {
+    boost::asio::io_context io;
+    Subscriber subscriber(io.get_executor(), 4);
+    // Events that cannot be merged (different messages).
+    for (std::uint64_t seq = 1; seq <= 6; ++seq) {
+        subscriber.push(make_delta_event(seq, "ses", "turn", "msg_" + std::to_string(seq), "x"));
+    }
+    CHECK(subscriber.close_reason() == SubscriberClose::too_slow);
+    CHECK(take_batch(io, subscriber).empty());
+}
+
+TEST_CASE("closing wakes a waiting consumer with an empty batch", "[core][hub]") {
+    boost::asio::io_context io;
+    Subscriber subscriber(io.get_executor(), 4);
+    auto future = boost::asio::co_spawn(io, subscriber.next_batch(), boost::asio::use_future);
+    io.run_one();  // the consumer is now waiting on its doorbell
+    subscriber.close(SubscriberClose::unsubscribed);
+    io.run();
+    CHECK(future.get().empty());
+    CHECK(subscriber.close_reason() == SubscriberClose::unsubscribed);
+}
