@@ -28,6 +28,8 @@ struct ServerConfig {
     unsigned header_timeout_seconds = 10;     // a request's headers must arrive within this
     unsigned body_timeout_seconds = 30;       // and its body within this
     unsigned keepalive_timeout_seconds = 75;  // an idle keep-alive connection is closed after this
+
+    bool operator==(const ServerConfig&) const = default;
 };
 
 struct StorageConfig {
@@ -38,6 +40,8 @@ struct StorageConfig {
     SyncMode synchronous = SyncMode::normal;
     unsigned busy_timeout_ms = 5000;
     unsigned writer_queue_capacity = 10000;
+
+    bool operator==(const StorageConfig&) const = default;
 };
 
 struct AgentCacheConfig {

@@ -267,6 +267,8 @@ bool valid_http_url(std::string_view text) {
     return (scheme == "http" || scheme == "https") && !parsed->host().empty();
 }
 
+}  // namespace
+
 bool is_loopback_host(std::string_view host) {
     if (host == "localhost") {
         return true;
@@ -275,6 +277,8 @@ bool is_loopback_host(std::string_view host) {
     const auto address = boost::asio::ip::make_address(host, ec);
     return !ec && address.is_loopback();
 }
+
+namespace {
 
 void read_listen(std::string_view key, std::string_view text, ServerConfig& server, Problems& problems) {
     constexpr std::string_view kAllowed = "HOST:PORT with an IP address or localhost and a port from 0 to 65535";
@@ -625,25 +629,34 @@ void read_agents(TableReader& root, Config& config, Problems& problems, std::vec
     }
 }
 
-// An empty file is a working daemon: one mock provider and one agent on it.
+// An empty file (or one without agents) is a working daemon: one agent on a
+// mock provider, an existing one if there is one.
 void add_defaults(Config& config) {
     if (!config.agents.empty()) {
         return;
     }
-    if (!config.providers.contains("mock")) {
+    std::string provider_name;
+    for (const auto& [name, provider] : config.providers) {
+        if (provider.kind == ProviderKind::mock) {
+            provider_name = name;
+            break;
+        }
+    }
+    if (provider_name.empty()) {
+        provider_name = config.providers.contains("mock") ? "builtin_mock" : "mock";
         ProviderConfig mock;
-        mock.name = "mock";
+        mock.name = provider_name;
         mock.kind = ProviderKind::mock;
-        config.providers.emplace(mock.name, mock);
+        config.providers.emplace(provider_name, mock);
     }
     AgentConfig agent;
     agent.name = "assistant";
     agent.description = "Built-in demo agent on the mock provider";
-    agent.provider = "mock";
+    agent.provider = provider_name;
     agent.model = "mock";
     agent.system_prompt = "You are a helpful assistant.";
     agent.tools = {"todo"};
-    agent.provider_chain = {"mock"};
+    agent.provider_chain = {provider_name};
     config.agents.emplace(agent.name, agent);
 }
 

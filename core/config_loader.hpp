@@ -37,6 +37,9 @@ struct LoadedConfig {
 [[nodiscard]] LoadedConfig load_config_string(std::string_view toml_text, std::string_view source_name,
                                               const Environment& env);
 
+// 127.0.0.0/8, ::1 or "localhost".
+[[nodiscard]] bool is_loopback_host(std::string_view host);
+
 inline constexpr std::string_view kBuiltinTools[] = {"todo", "web_fetch"};
 
 }  // namespace parley::core

@@ -57,7 +57,7 @@ asio::awaitable<void> HttpConnection::run() {
             if (outcome != ReadOutcome::request) {
                 break;
             }
-            RequestContext context{request, {}, {}, {}, remote_, &stream_, false};
+            RequestContext context{request, {}, {}, {}, {}, nullptr, remote_, &stream_, false};
             Response response = co_await dispatch(context);
             if (context.response_sent) {
                 break;
@@ -95,6 +95,36 @@ asio::awaitable<bool> HttpConnection::await_next_request() {
     co_return true;
 }
 
+namespace {
+
+bool is_disconnect(const beast::error_code& ec) {
+    return ec == beast::error::timeout || ec == http::error::end_of_stream || ec == asio::error::operation_aborted ||
+           ec == asio::error::eof || ec == asio::error::connection_reset;
+}
+
+}  // namespace
+
+// The answer to a request that could not be read, or nullopt when the
+// client simply went away (timeout, EOF): then there is nobody to answer.
+std::optional<Response> HttpConnection::rejection(const beast::error_code& ec, unsigned http_version,
+                                                  std::string_view what) const {
+    if (ec == http::error::body_limit) {
+        return body_too_large(http_version);
+    }
+    if (ec == http::error::header_limit) {
+        const ApiError error{http::status::request_header_fields_too_large, "headers_too_large",
+                             fmt::format("the request headers exceed the limit of {} bytes", limits_.max_header_bytes),
+                             std::nullopt, std::nullopt};
+        return error_response(error, http_version, false);
+    }
+    if (is_disconnect(ec)) {
+        return std::nullopt;
+    }
+    const auto error =
+        ApiError::bad_request("malformed_request", fmt::format("malformed HTTP {}: {}", what, ec.message()));
+    return error_response(error, http_version, false);
+}
+
 asio::awaitable<HttpConnection::ReadOutcome> HttpConnection::read_request(Request& request) {
     const auto started = std::chrono::steady_clock::now();
     http::request_parser<http::string_body> parser;
@@ -102,55 +132,31 @@ asio::awaitable<HttpConnection::ReadOutcome> HttpConnection::read_request(Reques
     parser.body_limit(limits_.max_body_bytes);
 
     // The whole header block must arrive within header_timeout, however slowly
-    // its bytes trickle in (slow loris).
+    // its bytes trickle in (slow loris). The parser also checks Content-Length
+    // against the body limit here.
     stream_.expires_after(limits_.header_timeout);
     auto [header_ec, header_bytes] = co_await http::async_read_header(stream_, buffer_, parser, kAsTuple);
-    const std::string method(parser.get().method_string());
-    const std::string target(parser.get().target());
-    // The parser checks Content-Length against the body limit with the headers.
-    if (header_ec == http::error::body_limit) {
-        co_await reply(body_too_large(parser.get().version()), method, target, started);
-        co_return ReadOutcome::rejected;
+    if (!header_ec) {
+        stream_.expires_after(limits_.body_timeout);
+        auto [body_ec, body_bytes] = co_await http::async_read(stream_, buffer_, parser, kAsTuple);
+        header_ec = body_ec;
     }
-    if (header_ec == http::error::header_limit) {
-        co_await reply(error_response({http::status::request_header_fields_too_large, "headers_too_large",
-                                       "request headers exceed the limit", std::nullopt, std::nullopt},
-                                      11, false),
-                       "-", "-", started);
-        co_return ReadOutcome::rejected;
-    }
-    if (header_ec == beast::error::timeout || header_ec == http::error::end_of_stream ||
-        header_ec == asio::error::operation_aborted || header_ec == asio::error::eof) {
-        co_return ReadOutcome::closed;
-    }
-    if (header_ec) {
-        co_await reply(
-            error_response(ApiError::bad_request("malformed_request", "malformed HTTP request: " + header_ec.message()),
-                           11, false),
-            "-", "-", started);
-        co_return ReadOutcome::rejected;
-    }
-
-    stream_.expires_after(limits_.body_timeout);
-    auto [body_ec, body_bytes] = co_await http::async_read(stream_, buffer_, parser, kAsTuple);
     stream_.expires_never();
-    if (body_ec == http::error::body_limit) {
-        co_await reply(body_too_large(parser.get().version()), method, target, started);
-        co_return ReadOutcome::rejected;
+    if (!header_ec) {
+        request = parser.release();
+        co_return ReadOutcome::request;
     }
-    if (body_ec == beast::error::timeout || body_ec == http::error::end_of_stream ||
-        body_ec == asio::error::operation_aborted || body_ec == asio::error::eof) {
+    // A response built outside the co_await expression: GCC 12 miscompiles
+    // brace-initialised temporaries there (a double free on the 431 path).
+    auto response = rejection(header_ec, parser.is_header_done() ? parser.get().version() : 11,
+                              parser.is_header_done() ? "request body" : "request");
+    if (!response) {
         co_return ReadOutcome::closed;
     }
-    if (body_ec) {
-        co_await reply(error_response(ApiError::bad_request("malformed_request",
-                                                            "malformed HTTP request body: " + body_ec.message()),
-                                      parser.get().version(), false),
-                       method, target, started);
-        co_return ReadOutcome::rejected;
-    }
-    request = parser.release();
-    co_return ReadOutcome::request;
+    const std::string method = parser.is_header_done() ? std::string(parser.get().method_string()) : "-";
+    const std::string target = parser.is_header_done() ? std::string(parser.get().target()) : "-";
+    co_await reply(std::move(*response), method, target, started);
+    co_return ReadOutcome::rejected;
 }
 
 Response HttpConnection::body_too_large(unsigned http_version) const {
@@ -161,38 +167,50 @@ Response HttpConnection::body_too_large(unsigned http_version) const {
 }
 
 asio::awaitable<Response> HttpConnection::dispatch(RequestContext& context) {
+    auto response = route(context);
+    if (response) {
+        co_return std::move(*response);
+    }
     const auto& request = context.request;
-    if (!split_target(request.target(), context.path_segments, context.query)) {
-        co_return error_response(ApiError::bad_request("invalid_target", "the request target is not a valid path"),
-                                 request.version(), request.keep_alive());
-    }
-    auto match = router_.match(request.method(), context.path_segments);
-    if (match.outcome == RouteOutcome::not_found) {
-        co_return error_response(
-            ApiError{http::status::not_found, "route_not_found",
-                     fmt::format("no route for {} {}", request.method_string(), core::redact_target(request.target())),
-                     std::nullopt, std::nullopt},
-            request.version(), request.keep_alive());
-    }
-    if (match.outcome == RouteOutcome::method_not_allowed) {
-        auto response = error_response(
-            ApiError{http::status::method_not_allowed, "method_not_allowed",
-                     fmt::format("{} is not allowed here; allowed: {}", request.method_string(), match.allowed),
-                     std::nullopt, std::nullopt},
-            request.version(), request.keep_alive());
-        response.set(http::field::allow, match.allowed);
-        co_return response;
-    }
-    context.params = std::move(match.params);
     try {
-        co_return co_await (*match.handler)(context);
+        co_return co_await (*context.handler)(context);
     } catch (const std::exception& error) {
         spdlog::error("{} {}: unhandled error: {}", request.method_string(), core::redact_target(request.target()),
                       error.what());
     }
-    co_return error_response(ApiError{http::status::internal_server_error, "internal_error",
-                                      "internal error; the details are in the server log", std::nullopt, std::nullopt},
-                             request.version(), request.keep_alive());
+    const ApiError internal{http::status::internal_server_error, "internal_error",
+                            "internal error; the details are in the server log", std::nullopt, std::nullopt};
+    auto failure = error_response(internal, request.version(), request.keep_alive());
+    co_return failure;
+}
+
+// Finds the handler, or the error response when there is none.
+std::optional<Response> HttpConnection::route(RequestContext& context) const {
+    const auto& request = context.request;
+    if (!split_target(request.target(), context.path_segments, context.query)) {
+        return error_response(ApiError::bad_request("invalid_target", "the request target is not a valid path"),
+                              request.version(), request.keep_alive());
+    }
+    auto match = router_.match(request.method(), context.path_segments);
+    if (match.outcome == RouteOutcome::not_found) {
+        const ApiError error{
+            http::status::not_found, "route_not_found",
+            fmt::format("no route for {} {}", request.method_string(), core::redact_target(request.target())),
+            std::nullopt, std::nullopt};
+        return error_response(error, request.version(), request.keep_alive());
+    }
+    if (match.outcome == RouteOutcome::method_not_allowed) {
+        const ApiError error{http::status::method_not_allowed, "method_not_allowed",
+                             fmt::format("{} is not allowed here; allowed: {}", request.method_string(), match.allowed),
+                             std::nullopt, std::nullopt};
+        auto response = error_response(error, request.version(), request.keep_alive());
+        response.set(http::field::allow, match.allowed);
+        return response;
+    }
+    context.params = std::move(match.params);
+    context.route = match.pattern;
+    context.handler = match.handler;
+    return std::nullopt;
 }
 
 asio::awaitable<void> HttpConnection::reply(Response response, std::string_view method, std::string_view target,

@@ -3,6 +3,7 @@
 #include <chrono>
 #include <cstdint>
 #include <memory>
+#include <optional>
 
 #include <boost/asio/awaitable.hpp>
 #include <boost/asio/ip/tcp.hpp>
@@ -42,9 +43,12 @@ private:
     boost::asio::awaitable<bool> await_next_request();
     boost::asio::awaitable<ReadOutcome> read_request(Request& request);
     boost::asio::awaitable<Response> dispatch(RequestContext& context);
+    [[nodiscard]] std::optional<Response> route(RequestContext& context) const;
     boost::asio::awaitable<void> reply(Response response, std::string_view method, std::string_view target,
                                        std::chrono::steady_clock::time_point started);
     [[nodiscard]] Response body_too_large(unsigned http_version) const;
+    [[nodiscard]] std::optional<Response> rejection(const boost::beast::error_code& ec, unsigned http_version,
+                                                    std::string_view what) const;
     void drain(bool force);
 
     boost::beast::tcp_stream stream_;

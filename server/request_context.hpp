@@ -6,6 +6,7 @@
 
 #include <boost/beast/core/tcp_stream.hpp>
 
+#include "server/handler.hpp"
 #include "server/http_types.hpp"
 
 namespace parley::server {
@@ -17,6 +18,8 @@ struct RequestContext {
     std::vector<std::string> path_segments;  // percent-decoded
     std::string query;                       // raw, without '?'
     RouteParams params;
+    std::string_view route;  // the matched route template (the metrics label)
+    const Handler* handler = nullptr;
     std::string remote;
     // For handlers that stream (SSE) or upgrade (WebSocket): they write to the
     // stream themselves and set response_sent; the connection then closes.

@@ -7,12 +7,11 @@
 
 #include <boost/asio/awaitable.hpp>
 
+#include "server/handler.hpp"
 #include "server/http_types.hpp"
 #include "server/request_context.hpp"
 
 namespace parley::server {
-
-using Handler = std::function<boost::asio::awaitable<Response>(RequestContext&)>;
 
 enum class RouteOutcome { found, not_found, method_not_allowed };
 

@@ -311,3 +311,16 @@ TEST_CASE("a missing file is a clear error", "[core][config]") {
         CHECK(mentions(error.problems(), "/nonexistent/parley.toml: cannot read the configuration file"));
     }
 }
+
+TEST_CASE("the default agent uses an existing mock provider, never a user's other kind", "[core][config]") {
+    const auto with_mock = load_config_string("[providers.demo]\nkind = \"mock\"\n", "t.toml", fake_env());
+    CHECK(with_mock.config.agents.at("assistant").provider == "demo");
+    CHECK(with_mock.config.providers.size() == 1);
+
+    const auto named_mock = load_config_string(
+        "[providers.mock]\nkind = \"openai\"\nbase_url = \"http://127.0.0.1:1/v1\"\napi_key_env = \"\"\n", "t.toml",
+        fake_env());
+    const auto& agent = named_mock.config.agents.at("assistant");
+    CHECK(agent.provider == "builtin_mock");
+    CHECK(named_mock.config.providers.at("builtin_mock").kind == parley::core::ProviderKind::mock);
+}

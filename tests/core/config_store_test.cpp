@@ -39,3 +39,17 @@ TEST_CASE("reload installs a valid file as the next generation", "[core][config]
     CHECK(store.current()->config.log.level == "debug");
     std::filesystem::remove(path);
 }
+
+TEST_CASE("reload refuses to drop every key while listening beyond loopback", "[core][config]") {
+    const auto path = write_temp("parley-config-store-open.toml",
+                                 "[server]\nlisten = \"0.0.0.0:8080\"\n[[auth.keys]]\nname = \"k\"\ntenant = \"t\"\n"
+                                 "key_env = \"K\"\n");
+    const auto env = [](std::string_view name) -> std::optional<std::string> {
+        return name == "K" ? std::optional<std::string>("secret") : std::nullopt;
+    };
+    parley::core::ConfigStore store(path, env, parley::core::load_config_file(path, env).config);
+    std::ofstream(path) << "[server]\nlisten = \"127.0.0.1:8080\"\n";
+    CHECK_THROWS_WITH(store.reload(), Catch::Contains("not a loopback address"));
+    CHECK(store.current()->generation == 1);
+    std::filesystem::remove(path);
+}

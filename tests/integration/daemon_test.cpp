@@ -138,6 +138,14 @@ TEST_CASE("unknown routes, wrong methods and oversized bodies get the API error 
         CHECK(response.result() == http::status::payload_too_large);
     }
 
+    SECTION("headers over the limit get 431 and the daemon lives on") {
+        RawClient client(daemon.port());
+        client.send("GET /healthz HTTP/1.1\r\nHost: x\r\nX-Big: " + std::string(20000, 'h') + "\r\n\r\n");
+        const auto response = client.read_response();
+        CHECK(response.result() == http::status::request_header_fields_too_large);
+        check_error_shape(response, "headers_too_large");
+    }
+
     SECTION("a malformed request line gets 400 and the connection closes") {
         RawClient client(daemon.port());
         client.send("THIS IS NOT HTTP\r\n\r\n");
