@@ -7,6 +7,11 @@
 #include "storage/sqlite_error.hpp"
 
 namespace parley::storage {
+namespace {
+
+constexpr std::int64_t kReaderMmapBytes = std::int64_t{256} << 20;
+
+}  // namespace
 
 void Connection::Closer::operator()(sqlite3* db) const noexcept {
     sqlite3_close_v2(db);
@@ -26,6 +31,8 @@ Connection::Connection(const std::string& path, ConnectionRole role, SyncMode sy
     sqlite3_extended_result_codes(db_.get(), 1);
     sqlite3_busy_timeout(db_.get(), static_cast<int>(busy_timeout_ms));
     exec("PRAGMA foreign_keys = ON");
+    // Savepoint sub-journals and sort spills stay in memory.
+    exec("PRAGMA temp_store = MEMORY");
     if (role == ConnectionRole::writer) {
         const std::string mode = query_text("PRAGMA journal_mode = WAL");
         if (mode != "wal") {
@@ -34,6 +41,8 @@ Connection::Connection(const std::string& path, ConnectionRole role, SyncMode sy
         exec(sync == SyncMode::full ? "PRAGMA synchronous = FULL" : "PRAGMA synchronous = NORMAL");
     } else {
         exec("PRAGMA query_only = ON");
+        // Reads of the main file go through a shared mapping instead of a pread per page.
+        exec(fmt::format("PRAGMA mmap_size = {}", kReaderMmapBytes));
     }
 }
 

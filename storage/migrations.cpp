@@ -15,7 +15,9 @@ namespace {
 
 // Version 1: sessions, messages (+ FTS5 external-content index kept in sync by
 // triggers), todos. messages has an explicit INTEGER PRIMARY KEY so its rowid,
-// which the FTS index refers to, is stable across VACUUM.
+// which the FTS index refers to, is stable across VACUUM. CHECKs spell out
+// "a OR b" rather than "IN (a, b)": SQLite 3.40 evaluates an IN list through
+// an ephemeral table, whose page cache is allocated and freed on every insert.
 constexpr std::string_view kSchemaV1 = R"sql(
 CREATE TABLE sessions (
     id          TEXT PRIMARY KEY NOT NULL,
@@ -23,7 +25,7 @@ CREATE TABLE sessions (
     agent       TEXT NOT NULL,
     title       TEXT,
     metadata    TEXT NOT NULL DEFAULT '{}',
-    status      TEXT NOT NULL DEFAULT 'idle' CHECK (status IN ('idle', 'running')),
+    status      TEXT NOT NULL DEFAULT 'idle' CHECK (status = 'idle' OR status = 'running'),
     created_at  INTEGER NOT NULL,
     updated_at  INTEGER NOT NULL,
     last_seq    INTEGER NOT NULL DEFAULT 0
@@ -39,11 +41,11 @@ CREATE TABLE messages (
     id            TEXT NOT NULL UNIQUE,
     session_id    TEXT NOT NULL REFERENCES sessions (id) ON DELETE CASCADE,
     seq           INTEGER NOT NULL CHECK (seq > 0),
-    role          TEXT NOT NULL CHECK (role IN ('user', 'assistant', 'tool')),
+    role          TEXT NOT NULL CHECK (role = 'user' OR role = 'assistant' OR role = 'tool'),
     content       TEXT NOT NULL,
     tool_calls    TEXT,
     tool_call_id  TEXT,
-    status        TEXT NOT NULL CHECK (status IN ('complete', 'interrupted', 'failed')),
+    status        TEXT NOT NULL CHECK (status = 'complete' OR status = 'interrupted' OR status = 'failed'),
     usage         TEXT,
     created_at    INTEGER NOT NULL
 );
@@ -56,7 +58,8 @@ CREATE TABLE todos (
     position    INTEGER NOT NULL,
     id          TEXT NOT NULL,
     content     TEXT NOT NULL,
-    status      TEXT NOT NULL CHECK (status IN ('pending', 'in_progress', 'completed', 'cancelled')),
+    status      TEXT NOT NULL CHECK (status = 'pending' OR status = 'in_progress'
+                                     OR status = 'completed' OR status = 'cancelled'),
     PRIMARY KEY (session_id, position),
     UNIQUE (session_id, id)
 ) WITHOUT ROWID;
