@@ -17,24 +17,24 @@ namespace parley::core {
 enum class ChatRole { user, assistant, tool };
 
 struct ToolCall {
-    std::string id;              // call_... (or the upstream's id)
+    std::string id;  // call_... (or the upstream's id)
     std::string name;
     std::string arguments_json;  // the model's arguments, a JSON object as text
 };
 
 struct ChatMessage {
     ChatRole role = ChatRole::user;
-    std::string content;
-    std::vector<ToolCall> tool_calls;  // assistant messages that call tools
-    std::string tool_call_id;          // tool results: the call they answer
-    std::string tool_name;             // tool results: the tool's name
-    bool is_error = false;             // tool results: the tool failed
+    std::string content{};
+    std::vector<ToolCall> tool_calls{};  // assistant messages that call tools
+    std::string tool_call_id{};          // tool results: the call they answer
+    std::string tool_name{};             // tool results: the tool's name
+    bool is_error = false;               // tool results: the tool failed
 };
 
 struct ToolSpec {
     std::string name;
-    std::string description;
-    boost::json::object parameters;  // JSON schema
+    std::string description{};
+    boost::json::object parameters{};  // JSON schema
 };
 
 struct ModelRequest {
@@ -76,21 +76,21 @@ using ModelEvent = std::variant<TextDelta, ToolCallStarted, ToolCallArgumentsDel
 
 // Why a model call failed. The kind decides retry and the turn's error code.
 enum class ProviderErrorKind {
-    network,    // connect/DNS/TLS failure or a connection lost mid-stream
-    timeout,    // connect, first-byte, idle or total timeout
-    cancelled,  // the caller cancelled (interrupt, shutdown)
-    client,     // 4xx other than 429
+    network,       // connect/DNS/TLS failure or a connection lost mid-stream
+    timeout,       // connect, first-byte, idle or total timeout
+    cancelled,     // the caller cancelled (interrupt, shutdown)
+    client,        // 4xx other than 429
     rate_limited,  // 429
-    server,     // 5xx
-    protocol,   // the upstream spoke nonsense (bad JSON, broken SSE, stream ended without finishing)
+    server,        // 5xx
+    protocol,      // the upstream spoke nonsense (bad JSON, broken SSE, stream ended without finishing)
 };
 
 struct ProviderError {
     ProviderErrorKind kind = ProviderErrorKind::network;
-    std::string message;
-    unsigned status = 0;        // HTTP status when there was one
-    std::string body_excerpt;   // the start of an error body, for the log
-    std::optional<std::chrono::milliseconds> retry_after;
+    std::string message{};
+    unsigned status = 0;         // HTTP status when there was one
+    std::string body_excerpt{};  // the start of an error body, for the log
+    std::optional<std::chrono::milliseconds> retry_after{};
     bool after_first_delta = false;  // events were already delivered: never retried
 };
 

@@ -1,0 +1,197 @@
+#include "core/providers/anthropic_stream_decoder.hpp"
+
+#include <string_view>
+
+namespace parley::core {
+
+namespace ondemand = simdjson::ondemand;
+
+namespace {
+
+bool is_null(ondemand::value& value) {
+    const ondemand::json_type type = value.type();
+    return type == ondemand::json_type::null;
+}
+
+bool is_type(ondemand::value& value, ondemand::json_type expected) {
+    const ondemand::json_type type = value.type();
+    return type == expected;
+}
+
+std::string_view string_of(ondemand::value& value) {
+    const std::string_view text = value.get_string();
+    return text;
+}
+
+std::string string_or_empty(ondemand::value value) {
+    if (!is_type(value, ondemand::json_type::string)) {
+        return {};
+    }
+    return std::string(string_of(value));
+}
+
+// The parts of one stream event parley uses, gathered in one pass (On Demand
+// reads forward only, and the API does not promise the field order).
+struct EventFields {
+    std::string type;
+    std::size_t index = 0;
+    std::string block_type;  // content_block.type
+    std::string block_id;
+    std::string block_name;
+    std::string delta_type;  // delta.type
+    std::string delta_text;  // delta.text or delta.partial_json
+    std::string stop_reason;
+    std::string error_type;
+    std::string error_message;
+};
+
+FinishReason map_stop_reason(std::string_view reason) {
+    if (reason == "max_tokens") {
+        return FinishReason::max_tokens;
+    }
+    if (reason == "tool_use") {
+        return FinishReason::tool_calls;
+    }
+    return FinishReason::stop;  // end_turn, stop_sequence, and anything new
+}
+
+}  // namespace
+
+void AnthropicStreamDecoder::emit(ModelEvent&& event) {
+    delivered_ = true;
+    sink_(std::move(event));
+}
+
+void AnthropicStreamDecoder::read_usage(ondemand::object usage) {
+    for (auto field : usage) {
+        const std::string_view key = field.unescaped_key();
+        ondemand::value value = field.value();
+        if (!is_type(value, ondemand::json_type::number)) {
+            continue;
+        }
+        if (key == "input_tokens") {
+            usage_.input_tokens = value.get_uint64();
+        } else if (key == "output_tokens") {
+            usage_.output_tokens = value.get_uint64();
+        }
+    }
+}
+
+std::optional<ProviderError> AnthropicStreamDecoder::on_event(const SseEvent& event) {
+    if (done_) {
+        return std::nullopt;
+    }
+    padded_.reserve(event.data.size() + simdjson::SIMDJSON_PADDING);
+    padded_.assign(event.data);
+    EventFields fields;
+    try {
+        ondemand::document document = parser_.iterate(padded_.data(), padded_.size(), padded_.capacity());
+        for (auto field : document.get_object()) {
+            const std::string_view key = field.unescaped_key();
+            ondemand::value value = field.value();
+            if (is_null(value)) {
+                continue;
+            }
+            if (key == "type") {
+                fields.type = string_or_empty(value);
+            } else if (key == "index") {
+                fields.index = static_cast<std::size_t>(std::uint64_t(value.get_uint64()));
+            } else if (key == "message") {
+                for (auto message_field : value.get_object()) {
+                    if (const std::string_view message_key = message_field.unescaped_key(); message_key == "usage") {
+                        ondemand::value usage = message_field.value();
+                        if (!is_null(usage)) {
+                            read_usage(usage.get_object());
+                        }
+                    }
+                }
+            } else if (key == "usage") {
+                read_usage(value.get_object());
+            } else if (key == "content_block") {
+                for (auto block_field : value.get_object()) {
+                    const std::string_view block_key = block_field.unescaped_key();
+                    if (block_key == "type") {
+                        fields.block_type = string_or_empty(block_field.value());
+                    } else if (block_key == "id") {
+                        fields.block_id = string_or_empty(block_field.value());
+                    } else if (block_key == "name") {
+                        fields.block_name = string_or_empty(block_field.value());
+                    }
+                }
+            } else if (key == "delta") {
+                for (auto delta_field : value.get_object()) {
+                    const std::string_view delta_key = delta_field.unescaped_key();
+                    if (delta_key == "type") {
+                        fields.delta_type = string_or_empty(delta_field.value());
+                    } else if (delta_key == "text" || delta_key == "partial_json") {
+                        fields.delta_text = string_or_empty(delta_field.value());
+                    } else if (delta_key == "stop_reason") {
+                        fields.stop_reason = string_or_empty(delta_field.value());
+                    }
+                }
+            } else if (key == "error") {
+                for (auto error_field : value.get_object()) {
+                    const std::string_view error_key = error_field.unescaped_key();
+                    if (error_key == "type") {
+                        fields.error_type = string_or_empty(error_field.value());
+                    } else if (error_key == "message") {
+                        fields.error_message = string_or_empty(error_field.value());
+                    }
+                }
+            }
+        }
+    } catch (const simdjson::simdjson_error& failure) {
+        return ProviderError{.kind = ProviderErrorKind::protocol,
+                             .message = std::string("bad JSON in the stream: ") + failure.what()};
+    }
+
+    if (fields.type == "content_block_start") {
+        if (fields.block_type == "tool_use") {
+            const std::size_t tool_index = tool_calls_++;
+            tool_blocks_[fields.index] = ToolBlock{.tool_index = tool_index};
+            emit(ToolCallStarted{
+                .index = tool_index, .id = std::move(fields.block_id), .name = std::move(fields.block_name)});
+        }
+    } else if (fields.type == "content_block_delta") {
+        if (fields.delta_type == "text_delta" && !fields.delta_text.empty()) {
+            emit(TextDelta{std::move(fields.delta_text)});
+        } else if (fields.delta_type == "input_json_delta") {
+            const auto it = tool_blocks_.find(fields.index);
+            if (it != tool_blocks_.end() && !fields.delta_text.empty()) {
+                it->second.got_input = true;
+                emit(ToolCallArgumentsDelta{.index = it->second.tool_index, .fragment = std::move(fields.delta_text)});
+            }
+        }
+    } else if (fields.type == "content_block_stop") {
+        const auto it = tool_blocks_.find(fields.index);
+        if (it != tool_blocks_.end()) {
+            if (!it->second.got_input) {
+                // A tool without arguments streams no input_json_delta; its input is {}.
+                emit(ToolCallArgumentsDelta{.index = it->second.tool_index, .fragment = "{}"});
+            }
+            emit(ToolCallFinished{.index = it->second.tool_index});
+            tool_blocks_.erase(it);
+        }
+    } else if (fields.type == "message_delta") {
+        if (!fields.stop_reason.empty()) {
+            finish_reason_ = map_stop_reason(fields.stop_reason);
+        }
+    } else if (fields.type == "message_stop") {
+        done_ = true;
+        emit(UsageReported{usage_});
+    } else if (fields.type == "error") {
+        ProviderError error{.kind = ProviderErrorKind::server,
+                            .message = "upstream error " + fields.error_type + ": " + fields.error_message};
+        if (fields.error_type == "rate_limit_error") {
+            error.kind = ProviderErrorKind::rate_limited;
+        } else if (fields.error_type == "invalid_request_error" || fields.error_type == "authentication_error" ||
+                   fields.error_type == "permission_error" || fields.error_type == "not_found_error") {
+            error.kind = ProviderErrorKind::client;
+        }
+        return error;
+    }
+    // ping and unknown event types are ignored
+    return std::nullopt;
+}
+
+}  // namespace parley::core

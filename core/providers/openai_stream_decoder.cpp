@@ -1,0 +1,196 @@
+#include "core/providers/openai_stream_decoder.hpp"
+
+#include <string_view>
+
+namespace parley::core {
+
+namespace ondemand = simdjson::ondemand;
+
+namespace {
+
+constexpr std::string_view kDoneMarker = "[DONE]";
+
+bool is_null(ondemand::value& value) {
+    const ondemand::json_type type = value.type();
+    return type == ondemand::json_type::null;
+}
+
+bool is_type(ondemand::value& value, ondemand::json_type expected) {
+    const ondemand::json_type type = value.type();
+    return type == expected;
+}
+
+std::string_view string_of(ondemand::value& value) {
+    const std::string_view text = value.get_string();
+    return text;
+}
+
+}  // namespace
+
+void OpenAiStreamDecoder::emit(ModelEvent&& event) {
+    delivered_ = true;
+    sink_(std::move(event));
+}
+
+std::optional<ProviderError> OpenAiStreamDecoder::on_event(const SseEvent& event) {
+    if (event.data == kDoneMarker) {
+        done_ = true;
+        return std::nullopt;
+    }
+    if (done_) {
+        return std::nullopt;
+    }
+    // simdjson reads up to SIMDJSON_PADDING bytes past the end: copy into a padded, reused buffer.
+    padded_.reserve(event.data.size() + simdjson::SIMDJSON_PADDING);
+    padded_.assign(event.data);
+    try {
+        ondemand::document document = parser_.iterate(padded_.data(), padded_.size(), padded_.capacity());
+        for (auto field : document.get_object()) {
+            const std::string_view key = field.unescaped_key();
+            ondemand::value value = field.value();
+            if (key == "choices") {
+                if (is_null(value)) {
+                    continue;
+                }
+                for (auto choice : value.get_array()) {
+                    decode_choice(choice.get_object());
+                }
+            } else if (key == "usage") {
+                if (!is_null(value)) {
+                    decode_usage(value.get_object());
+                }
+            } else if (key == "error") {
+                std::string message = "upstream error";
+                if (is_type(value, ondemand::json_type::object)) {
+                    for (auto error_field : value.get_object()) {
+                        if (const std::string_view error_key = error_field.unescaped_key(); error_key == "message") {
+                            ondemand::value text = error_field.value();
+                            if (is_type(text, ondemand::json_type::string)) {
+                                message = std::string(string_of(text));
+                            }
+                        }
+                    }
+                }
+                return ProviderError{.kind = ProviderErrorKind::server, .message = "upstream error: " + message};
+            }
+        }
+    } catch (const simdjson::simdjson_error& failure) {
+        return ProviderError{.kind = ProviderErrorKind::protocol,
+                             .message = std::string("bad JSON in the stream: ") + failure.what()};
+    }
+    return std::nullopt;
+}
+
+void OpenAiStreamDecoder::decode_choice(ondemand::object choice) {
+    // Only the first choice is asked for (n is never set); others are ignored.
+    std::optional<std::string_view> reason;
+    bool first_choice = true;
+    for (auto field : choice) {
+        const std::string_view key = field.unescaped_key();
+        ondemand::value value = field.value();
+        if (key == "index") {
+            const std::uint64_t choice_index = value.get_uint64();
+            first_choice = choice_index == 0;
+        } else if (key == "delta" && first_choice && !is_null(value)) {
+            decode_delta(value.get_object());
+        } else if (key == "finish_reason" && first_choice && !is_null(value)) {
+            reason = string_of(value);
+        }
+    }
+    if (reason) {
+        finish(*reason);
+    }
+}
+
+void OpenAiStreamDecoder::decode_delta(ondemand::object delta) {
+    for (auto field : delta) {
+        const std::string_view key = field.unescaped_key();
+        ondemand::value value = field.value();
+        if (key == "content") {
+            if (is_null(value)) {
+                continue;
+            }
+            const std::string_view text = string_of(value);
+            if (!text.empty()) {
+                emit(TextDelta{std::string(text)});
+            }
+        } else if (key == "tool_calls") {
+            if (is_null(value)) {
+                continue;
+            }
+            for (auto call : value.get_array()) {
+                decode_tool_call(call.get_object());
+            }
+        }
+    }
+}
+
+void OpenAiStreamDecoder::decode_tool_call(ondemand::object call) {
+    std::size_t index = 0;
+    std::string id;
+    std::string name;
+    std::string arguments;
+    for (auto field : call) {
+        const std::string_view key = field.unescaped_key();
+        ondemand::value value = field.value();
+        if (key == "index") {
+            index = static_cast<std::size_t>(std::uint64_t(value.get_uint64()));
+        } else if (key == "id" && !is_null(value)) {
+            id = string_of(value);
+        } else if (key == "function" && !is_null(value)) {
+            for (auto function_field : value.get_object()) {
+                const std::string_view function_key = function_field.unescaped_key();
+                ondemand::value function_value = function_field.value();
+                if (is_null(function_value)) {
+                    continue;
+                }
+                if (function_key == "name") {
+                    name = string_of(function_value);
+                } else if (function_key == "arguments") {
+                    arguments = string_of(function_value);
+                }
+            }
+        }
+    }
+    if (tool_calls_.find(index) == tool_calls_.end()) {
+        tool_calls_.emplace(index, true);
+        if (id.empty()) {
+            id = "call_" + std::to_string(index);  // some compatible servers omit ids
+        }
+        emit(ToolCallStarted{.index = index, .id = std::move(id), .name = std::move(name)});
+    }
+    if (!arguments.empty()) {
+        emit(ToolCallArgumentsDelta{.index = index, .fragment = std::move(arguments)});
+    }
+}
+
+void OpenAiStreamDecoder::decode_usage(ondemand::object usage) {
+    for (auto field : usage) {
+        const std::string_view key = field.unescaped_key();
+        ondemand::value value = field.value();
+        if (key == "prompt_tokens") {
+            usage_.input_tokens = value.get_uint64();
+        } else if (key == "completion_tokens") {
+            usage_.output_tokens = value.get_uint64();
+        }
+    }
+    emit(UsageReported{usage_});
+}
+
+void OpenAiStreamDecoder::finish(std::string_view reason) {
+    if (reason == "length") {
+        finish_reason_ = FinishReason::max_tokens;
+    } else if (reason == "tool_calls" || reason == "function_call") {
+        finish_reason_ = FinishReason::tool_calls;
+    } else {
+        finish_reason_ = FinishReason::stop;  // "stop", "content_filter" and anything new
+    }
+    for (auto& [index, open] : tool_calls_) {
+        if (open) {
+            open = false;
+            emit(ToolCallFinished{.index = index});
+        }
+    }
+}
+
+}  // namespace parley::core
