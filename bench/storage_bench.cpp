@@ -1,0 +1,366 @@
+// Storage benchmark (issue 3).
+//
+// 1. Insert throughput: one message per transaction (BEGIN, INSERT, UPDATE
+//    last_seq, COMMIT on one connection, the way a naive gateway writes) vs the
+//    BatchWriter fed by many concurrent producers, in the same run and with the
+//    same synchronous mode. Prints msgs/s for both and their ratio.
+// 2. Read latency: p50/p99 of "last 50 messages of a session" (Store::list_messages
+//    through the ReadPool, measured by the awaiting coroutine) on a database of
+//    --sessions x --messages while the writer sustains --write-rate appends/s.
+//
+// Quick run: parley_storage_bench --sessions 500 --messages 20 --inserts 5000
+#include <algorithm>
+#include <array>
+#include <atomic>
+#include <chrono>
+#include <cstdio>
+#include <filesystem>
+#include <random>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include <fmt/format.h>
+#include <CLI/CLI.hpp>
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/detached.hpp>
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/use_awaitable.hpp>
+#include <boost/asio/use_future.hpp>
+
+#include "storage/connection.hpp"
+#include "storage/id_generator.hpp"
+#include "storage/migrations.hpp"
+#include "storage/sqlite_store.hpp"
+#include "storage/transaction.hpp"
+
+namespace asio = boost::asio;
+using namespace parley::storage;
+using SteadyClock = std::chrono::steady_clock;
+
+namespace {
+
+struct Settings {
+    std::string dir;
+    SyncMode sync = SyncMode::normal;
+    unsigned inserts = 20'000;      // batched writer; the per-transaction baseline runs inserts / baseline_divisor
+    unsigned baseline_divisor = 1;  // FULL fsyncs each baseline commit: fewer of them keep the run short
+    unsigned producers = 256;       // concurrent awaiting appenders for the batched writer
+    unsigned sessions = 10'000;
+    unsigned messages = 100;
+    unsigned queries = 20'000;
+    unsigned clients = 4;         // concurrent readers issuing queries back to back
+    unsigned write_rate = 2'000;  // background appends per second during the read test
+    unsigned read_pool = 5;
+};
+
+constexpr std::array kWords{"the",     "agent",  "model",   "session", "stream", "token",   "batch", "commit",
+                            "writer",  "reader", "latency", "search",  "query",  "message", "tool",  "result",
+                            "weather", "city",   "todo",    "list",    "Grüße",  "日本",    "hello", "world",
+                            "quick",   "brown",  "fox",     "jumps",   "over",   "lazy",    "dog",   "answer"};
+
+std::string sentence(std::mt19937_64& random) {
+    std::uniform_int_distribution<std::size_t> length(8, 30);
+    std::uniform_int_distribution<std::size_t> word(0, kWords.size() - 1);
+    std::string text;
+    for (std::size_t i = 0, n = length(random); i < n; ++i) {
+        if (i != 0) {
+            text += ' ';
+        }
+        text += kWords[word(random)];
+    }
+    return text;
+}
+
+Message make_message(const std::string& session_id, std::int64_t seq, std::string content) {
+    Message message;
+    message.id = generate_id("msg_");
+    message.session_id = session_id;
+    message.seq = seq;
+    message.role = seq % 2 == 1 ? MessageRole::user : MessageRole::assistant;
+    message.content = std::move(content);
+    return message;
+}
+
+void remove_database(const std::string& path) {
+    for (const char* suffix : {"", "-wal", "-shm"}) {
+        std::filesystem::remove(path + suffix);
+    }
+}
+
+// Creates sessions directly (one transaction) on a migrated database.
+std::vector<std::string> create_sessions(Connection& db, unsigned count, std::int64_t now) {
+    std::vector<std::string> ids;
+    Transaction transaction(db, TransactionMode::immediate);
+    auto insert = db.cached(
+        "INSERT INTO sessions (id, tenant, agent, created_at, updated_at) VALUES (?1, 'bench', 'assistant', ?2, ?2)");
+    for (unsigned i = 0; i < count; ++i) {
+        ids.push_back(generate_id("ses_"));
+        insert->bind_text(1, ids.back());
+        insert->bind_int64(2, now);
+        insert->run();
+        insert->reset();
+    }
+    transaction.commit();
+    return ids;
+}
+
+// --- 1. insert throughput -----------------------------------------------------
+
+double per_transaction_rate(const Settings& settings, const std::string& path) {
+    remove_database(path);
+    Connection db(path, ConnectionRole::writer, settings.sync, 5000);
+    apply_migrations(db);
+    const std::string session = create_sessions(db, 1, system_now_ms()).front();
+    std::mt19937_64 random(1);
+    const unsigned count = std::max(1U, settings.inserts / settings.baseline_divisor);
+    std::vector<Message> messages;
+    for (unsigned i = 1; i <= count; ++i) {
+        messages.push_back(make_message(session, i, sentence(random)));
+    }
+    const auto started = SteadyClock::now();
+    for (const Message& message : messages) {
+        Transaction transaction(db, TransactionMode::immediate);
+        auto insert = db.cached(
+            "INSERT INTO messages (id, session_id, seq, role, content, status, created_at)"
+            " VALUES (?1, ?2, ?3, ?4, ?5, 'complete', ?6)");
+        insert->bind_text(1, message.id);
+        insert->bind_text(2, message.session_id);
+        insert->bind_int64(3, message.seq);
+        insert->bind_text(4, to_string(message.role));
+        insert->bind_text(5, message.content);
+        insert->bind_int64(6, system_now_ms());
+        insert->run();
+        auto update = db.cached("UPDATE sessions SET last_seq = max(last_seq, ?2), updated_at = ?3 WHERE id = ?1");
+        update->bind_text(1, message.session_id);
+        update->bind_int64(2, message.seq);
+        update->bind_int64(3, system_now_ms());
+        update->run();
+        transaction.commit();
+    }
+    const double seconds = std::chrono::duration<double>(SteadyClock::now() - started).count();
+    return count / seconds;
+}
+
+asio::awaitable<void> append_loop(SqliteStore& store, std::string session_id, unsigned count,
+                                  std::atomic<unsigned>& failures) {
+    std::mt19937_64 random(std::hash<std::string>{}(session_id));
+    for (unsigned seq = 1; seq <= count; ++seq) {
+        const Result<Message> stored = co_await store.append_message(make_message(session_id, seq, sentence(random)));
+        if (!stored) {
+            failures.fetch_add(1);
+        }
+    }
+}
+
+double batched_rate(const Settings& settings, const std::string& path, StoreStats& stats) {
+    remove_database(path);
+    std::vector<std::string> sessions;
+    {
+        Connection db(path, ConnectionRole::writer, settings.sync, 5000);
+        apply_migrations(db);
+        sessions = create_sessions(db, settings.producers, system_now_ms());
+    }
+    Options options;
+    options.path = path;
+    options.synchronous = settings.sync;
+    SqliteStore store(options);
+    asio::io_context io;
+    std::atomic<unsigned> failures{0};
+    const unsigned per_producer = std::max(1U, settings.inserts / settings.producers);
+    for (const std::string& session : sessions) {
+        asio::co_spawn(io, append_loop(store, session, per_producer, failures), asio::detached);
+    }
+    const auto started = SteadyClock::now();
+    io.run();
+    const double seconds = std::chrono::duration<double>(SteadyClock::now() - started).count();
+    stats = store.stats();
+    if (failures.load() != 0) {
+        fmt::print(stderr, "batched: {} appends failed\n", failures.load());
+    }
+    return per_producer * settings.producers / seconds;
+}
+
+// --- 2. read latency under write load -------------------------------------------
+
+void populate(const Settings& settings, const std::string& path, std::vector<std::string>& sessions) {
+    remove_database(path);
+    Connection db(path, ConnectionRole::writer, SyncMode::normal, 5000);
+    apply_migrations(db);
+    sessions = create_sessions(db, settings.sessions, system_now_ms());
+    std::mt19937_64 random(2);
+    constexpr unsigned kSessionsPerTransaction = 200;
+    auto insert = [&](const Message& message) {
+        auto statement = db.cached(
+            "INSERT INTO messages (id, session_id, seq, role, content, status, created_at)"
+            " VALUES (?1, ?2, ?3, ?4, ?5, 'complete', ?6)");
+        statement->bind_text(1, message.id);
+        statement->bind_text(2, message.session_id);
+        statement->bind_int64(3, message.seq);
+        statement->bind_text(4, to_string(message.role));
+        statement->bind_text(5, message.content);
+        statement->bind_int64(6, system_now_ms());
+        statement->run();
+    };
+    for (std::size_t first = 0; first < sessions.size(); first += kSessionsPerTransaction) {
+        Transaction transaction(db, TransactionMode::immediate);
+        const std::size_t last = std::min(sessions.size(), first + kSessionsPerTransaction);
+        for (std::size_t s = first; s < last; ++s) {
+            for (unsigned seq = 1; seq <= settings.messages; ++seq) {
+                insert(make_message(sessions[s], seq, sentence(random)));
+            }
+        }
+        transaction.commit();
+    }
+    db.exec(fmt::format("UPDATE sessions SET last_seq = {}", settings.messages));
+    db.exec("PRAGMA wal_checkpoint(TRUNCATE)");
+    db.exec("ANALYZE");
+}
+
+asio::awaitable<void> append_one(SqliteStore& store, Message message, std::atomic<std::uint64_t>& written) {
+    const Result<Message> stored = co_await store.append_message_next_seq(std::move(message));
+    if (stored) {
+        written.fetch_add(1);
+    }
+}
+
+asio::awaitable<void> sustain_writes(SqliteStore& store, const std::vector<std::string>& sessions, unsigned rate,
+                                     const std::atomic<bool>& stop, std::atomic<std::uint64_t>& written) {
+    constexpr auto kTick = std::chrono::milliseconds(10);
+    const unsigned per_tick = std::max(1U, rate / 100);
+    const auto executor = co_await asio::this_coro::executor;
+    asio::steady_timer timer(executor);
+    std::mt19937_64 random(3);
+    std::uniform_int_distribution<std::size_t> pick(0, sessions.size() - 1);
+    auto next = SteadyClock::now();
+    while (!stop.load()) {
+        for (unsigned i = 0; i < per_tick; ++i) {
+            // Fire and forget: the writer batches them; completions count what committed.
+            asio::co_spawn(executor,
+                           append_one(store, make_message(sessions[pick(random)], 0, sentence(random)), written),
+                           asio::detached);
+        }
+        next += kTick;
+        timer.expires_at(next);
+        co_await timer.async_wait(asio::use_awaitable);
+    }
+}
+
+asio::awaitable<void> read_loop(SqliteStore& store, const std::vector<std::string>& sessions, unsigned queries,
+                                std::uint64_t seed, std::vector<double>& latencies_us, unsigned& errors) {
+    std::mt19937_64 random(seed);
+    std::uniform_int_distribution<std::size_t> pick(0, sessions.size() - 1);
+    for (unsigned i = 0; i < queries; ++i) {
+        const auto started = SteadyClock::now();
+        const Result<MessagePage> page = co_await store.list_messages(sessions[pick(random)], {50, std::nullopt});
+        latencies_us.push_back(std::chrono::duration<double, std::micro>(SteadyClock::now() - started).count());
+        if (!page || page->data.empty()) {
+            ++errors;
+        }
+    }
+}
+
+double percentile(std::vector<double>& sorted, double p) {
+    const auto index = static_cast<std::size_t>(p * static_cast<double>(sorted.size() - 1));
+    return sorted[index];
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+    Settings settings;
+    std::string sync = "normal";
+    bool skip_insert = false;
+    bool skip_read = false;
+    CLI::App app{"parley storage benchmark"};
+    app.add_option("--dir", settings.dir, "directory for the databases (default: a new temporary one)");
+    app.add_option("--sync", sync, "synchronous mode: normal or full")->check(CLI::IsMember({"normal", "full"}));
+    app.add_option("--inserts", settings.inserts, "messages inserted by the batched writer");
+    app.add_option("--baseline-divisor", settings.baseline_divisor,
+                   "the one-per-transaction baseline inserts inserts/N messages");
+    app.add_option("--producers", settings.producers, "concurrent appenders feeding the batched writer");
+    app.add_option("--sessions", settings.sessions, "sessions in the read test's database");
+    app.add_option("--messages", settings.messages, "messages per session in the read test's database");
+    app.add_option("--queries", settings.queries, "read queries measured");
+    app.add_option("--clients", settings.clients, "concurrent readers");
+    app.add_option("--write-rate", settings.write_rate, "background appends per second during the read test");
+    app.add_flag("--skip-insert", skip_insert, "skip the insert throughput test");
+    app.add_flag("--skip-read", skip_read, "skip the read latency test");
+    CLI11_PARSE(app, argc, argv);
+    settings.sync = sync == "full" ? SyncMode::full : SyncMode::normal;
+
+    const bool own_dir = settings.dir.empty();
+    if (own_dir) {
+        settings.dir = (std::filesystem::temp_directory_path() / generate_id("parley-bench-")).string();
+    }
+    std::filesystem::create_directories(settings.dir);
+    const std::string path = (std::filesystem::path(settings.dir) / "bench.db").string();
+    fmt::print("storage bench: synchronous={} dir={}\n", sync, settings.dir);
+
+    if (!skip_insert) {
+        const double single = per_transaction_rate(settings, path);
+        fmt::print("insert, one message per transaction: {:>10.0f} msgs/s\n", single);
+        StoreStats stats;
+        const double batched = batched_rate(settings, path, stats);
+        fmt::print(
+            "insert, batched writer ({} producers): {:>10.0f} msgs/s  ({} commits, {:.1f} ops/commit, "
+            "{:.2f} ms/commit)\n",
+            settings.producers, batched, stats.commits_total,
+            static_cast<double>(stats.ops_total) / std::max<std::uint64_t>(1, stats.commits_total),
+            1000 * stats.commit_duration.sum / std::max<std::uint64_t>(1, stats.commits_total));
+        fmt::print("insert ratio batched / per-transaction: {:.1f}x\n", batched / single);
+    }
+
+    if (!skip_read) {
+        std::vector<std::string> sessions;
+        const auto populate_started = SteadyClock::now();
+        populate(settings, path, sessions);
+        fmt::print("read test database: {} sessions x {} messages (built in {:.1f} s)\n", settings.sessions,
+                   settings.messages, std::chrono::duration<double>(SteadyClock::now() - populate_started).count());
+        Options options;
+        options.path = path;
+        options.synchronous = settings.sync;
+        options.read_pool_size = settings.read_pool;
+        SqliteStore store(options);
+
+        asio::io_context writer_io;
+        std::atomic<bool> stop{false};
+        std::atomic<std::uint64_t> written{0};
+        asio::co_spawn(writer_io, sustain_writes(store, sessions, settings.write_rate, stop, written), asio::detached);
+        std::thread writer_thread([&writer_io] { writer_io.run(); });
+
+        asio::io_context reader_io;
+        const unsigned per_client = std::max(1U, settings.queries / settings.clients);
+        std::vector<std::vector<double>> latencies(settings.clients);
+        std::vector<unsigned> errors(settings.clients, 0);
+        for (unsigned c = 0; c < settings.clients; ++c) {
+            latencies[c].reserve(per_client);
+            asio::co_spawn(reader_io, read_loop(store, sessions, per_client, 100 + c, latencies[c], errors[c]),
+                           asio::detached);
+        }
+        const auto started = SteadyClock::now();
+        reader_io.run();
+        const double seconds = std::chrono::duration<double>(SteadyClock::now() - started).count();
+        stop = true;
+        writer_thread.join();
+
+        std::vector<double> all;
+        unsigned failed = 0;
+        for (unsigned c = 0; c < settings.clients; ++c) {
+            all.insert(all.end(), latencies[c].begin(), latencies[c].end());
+            failed += errors[c];
+        }
+        std::sort(all.begin(), all.end());
+        fmt::print(
+            "last 50 messages ({} clients, {} queries, {:.0f} queries/s) while writing {:.0f} msgs/s: "
+            "p50 {:.0f} us, p99 {:.0f} us, max {:.0f} us{}\n",
+            settings.clients, all.size(), all.size() / seconds, written.load() / seconds, percentile(all, 0.50),
+            percentile(all, 0.99), all.back(), failed != 0 ? fmt::format(" ({} failed)", failed) : "");
+    }
+
+    if (own_dir) {
+        std::filesystem::remove_all(settings.dir);
+    }
+    return 0;
+}
