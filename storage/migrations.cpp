@@ -85,8 +85,16 @@ CREATE TRIGGER messages_fts_update AFTER UPDATE OF content ON messages BEGIN
 END;
 )sql";
 
+// Version 2: seqs reserved for events that are not stored messages. A running
+// turn records how far it may number its events; start-up recovery raises
+// last_seq to it, so a crash may skip seqs but never reuses one a client saw.
+constexpr std::string_view kSchemaV2 = R"sql(
+ALTER TABLE sessions ADD COLUMN seq_reserved INTEGER NOT NULL DEFAULT 0;
+)sql";
+
 constexpr std::array kMigrations{
     Migration{1, kSchemaV1},
+    Migration{2, kSchemaV2},
 };
 
 constexpr std::string_view kCreateVersionTable =

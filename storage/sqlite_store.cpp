@@ -191,7 +191,8 @@ Result<void> update_status(Connection& connection, const std::string& id, Sessio
 
 Result<std::vector<Session>> reset_running(Connection& connection) {
     auto update = connection.cached(
-        "UPDATE sessions SET status = 'idle' WHERE status = 'running' RETURNING " PARLEY_SESSION_COLUMNS);
+        "UPDATE sessions SET status = 'idle', last_seq = max(last_seq, seq_reserved)"
+        " WHERE status = 'running' RETURNING " PARLEY_SESSION_COLUMNS);
     std::vector<Session> sessions;
     while (update->step()) {
         sessions.push_back(read_session(*update));
@@ -261,6 +262,17 @@ Result<void> raise_last_seq(Connection& connection, const std::string& session_i
     auto update = connection.cached("UPDATE sessions SET last_seq = max(last_seq, ?2) WHERE id = ?1");
     update->bind_text(1, session_id);
     update->bind_int64(2, seq);
+    update->run();
+    if (connection.changes() == 0) {
+        return StoreErrc::not_found;
+    }
+    return {};
+}
+
+Result<void> raise_seq_reserved(Connection& connection, const std::string& session_id, std::int64_t up_to) {
+    auto update = connection.cached("UPDATE sessions SET seq_reserved = max(seq_reserved, ?2) WHERE id = ?1");
+    update->bind_text(1, session_id);
+    update->bind_int64(2, up_to);
     update->run();
     if (connection.changes() == 0) {
         return StoreErrc::not_found;
@@ -497,6 +509,14 @@ Store::Task<Message> SqliteStore::append_message_next_seq(Message message) {
 Store::Task<void> SqliteStore::advance_seq(std::string session_id, std::int64_t seq) {
     auto work = [session_id = std::move(session_id), seq](Connection& connection) {
         return raise_last_seq(connection, session_id, seq);
+    };
+    Result<void> result = co_await writer_->async_write<void>(std::move(work), asio::use_awaitable);
+    co_return result;
+}
+
+Store::Task<void> SqliteStore::reserve_seq(std::string session_id, std::int64_t up_to) {
+    auto work = [session_id = std::move(session_id), up_to](Connection& connection) {
+        return raise_seq_reserved(connection, session_id, up_to);
     };
     Result<void> result = co_await writer_->async_write<void>(std::move(work), asio::use_awaitable);
     co_return result;

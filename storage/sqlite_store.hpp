@@ -39,6 +39,7 @@ public:
     Task<Message> append_message(Message message) override;
     Task<Message> append_message_next_seq(Message message) override;
     Task<void> advance_seq(std::string session_id, std::int64_t seq) override;
+    Task<void> reserve_seq(std::string session_id, std::int64_t up_to) override;
     Task<MessagePage> list_messages(std::string session_id, MessageQuery query) override;
     Task<std::vector<Message>> all_messages(std::string session_id) override;
 

@@ -48,8 +48,10 @@ public:
     // Deletes the session with its messages (and their search entries) and todos.
     virtual Task<void> delete_session(std::string tenant, std::string id) = 0;
     virtual Task<void> set_session_status(std::string id, SessionStatus status) = 0;
-    // Start-up recovery: every session left running is set idle and returned
-    // (core then records their unfinished turns as failed).
+    // Start-up recovery: every session left running is set idle, its last_seq
+    // raised to its seq_reserved (a crash mid-turn may skip seqs but never
+    // reuses one a client saw), and returned (core then records their
+    // unfinished turns as failed).
     virtual Task<std::vector<Session>> recover_running_sessions() = 0;
 
     // --- messages ------------------------------------------------------------
@@ -63,6 +65,11 @@ public:
     // Records that seqs up to `seq` were used by events that are not stored
     // messages: last_seq = max(last_seq, seq). not_found without the session.
     virtual Task<void> advance_seq(std::string session_id, std::int64_t seq) = 0;
+    // Records that seqs up to `up_to` may be used by events not stored as
+    // messages: seq_reserved = max(seq_reserved, up_to). last_seq is left
+    // alone; recover_running_sessions() raises it to seq_reserved.
+    // not_found without the session.
+    virtual Task<void> reserve_seq(std::string session_id, std::int64_t up_to) = 0;
     // The latest query.limit messages with seq < before_seq, in ascending seq.
     // The caller checks the session's tenant first (get_session).
     virtual Task<MessagePage> list_messages(std::string session_id, MessageQuery query) = 0;

@@ -53,6 +53,30 @@ TEST_CASE("migrations build the schema from empty and re-run as a no-op", "[stor
     CHECK(db.query_int64("SELECT count(*) FROM sessions") == 1);
 }
 
+TEST_CASE("a version 1 database migrates to the latest, keeping its rows", "[storage]") {
+    TempDir dir;
+    {
+        // A database as the first release left it: only migration 1 applied.
+        Connection db(dir.file("db"), ConnectionRole::writer, SyncMode::normal, 100);
+        db.exec("CREATE TABLE schema_version (version INTEGER PRIMARY KEY NOT NULL, applied_at INTEGER NOT NULL)");
+        db.exec(migrations()[0].sql);
+        db.exec("INSERT INTO schema_version (version, applied_at) VALUES (1, 0)");
+        db.exec(
+            "INSERT INTO sessions (id, tenant, agent, created_at, updated_at, last_seq)"
+            " VALUES ('s', 't', 'a', 1, 1, 7)");
+        REQUIRE(schema_version(db) == 1);
+    }
+    Connection db(dir.file("db"), ConnectionRole::writer, SyncMode::normal, 100);
+    const int latest = migrations().back().version;
+    CHECK(apply_migrations(db) == latest);
+    CHECK(schema_version(db) == latest);
+    CHECK(db.query_int64("SELECT count(*) FROM schema_version") == latest);
+    CHECK(db.query_int64("SELECT last_seq FROM sessions WHERE id = 's'") == 7);
+    CHECK(db.query_int64("SELECT seq_reserved FROM sessions WHERE id = 's'") == 0);
+    db.exec("INSERT INTO sessions (id, tenant, agent, created_at, updated_at) VALUES ('u', 't', 'a', 1, 1)");
+    CHECK(db.query_int64("SELECT seq_reserved FROM sessions WHERE id = 'u'") == 0);
+}
+
 TEST_CASE("the session list query uses its index", "[storage]") {
     TempDir dir;
     Connection db(dir.file("db"), ConnectionRole::writer, SyncMode::normal, 100);

@@ -203,6 +203,38 @@ TEST_CASE("sessions: status and start-up recovery", "[storage]") {
     CHECK(f.io.run(f.store->recover_running_sessions()).value().empty());
 }
 
+TEST_CASE("sessions: reserved seqs raise last_seq at start-up recovery", "[storage]") {
+    Fixture f;
+    const Session running = f.create("acme");
+    const Session idle = f.create("acme");
+    f.append(running.id, 3, "hello");
+    REQUIRE(f.io.run(f.store->set_session_status(running.id, SessionStatus::running)).has_value());
+    REQUIRE(f.io.run(f.store->reserve_seq(running.id, 100)).has_value());
+    REQUIRE(f.io.run(f.store->reserve_seq(running.id, 50)).has_value());  // max semantics
+    REQUIRE(f.io.run(f.store->reserve_seq(idle.id, 40)).has_value());
+    CHECK(f.io.run(f.store->reserve_seq("ses_none", 10)).error() == StoreErrc::not_found);
+    // last_seq stays the last seq used until a recovery.
+    CHECK(f.io.run(f.store->get_session("acme", running.id)).value().last_seq == 3);
+
+    f.reopen();  // as after a crash mid-turn
+    const auto recovered = f.io.run(f.store->recover_running_sessions()).value();
+    REQUIRE(recovered.size() == 1);
+    CHECK(recovered[0].id == running.id);
+    CHECK(recovered[0].last_seq == 100);
+    CHECK(recovered[0].status == SessionStatus::idle);
+    CHECK(f.io.run(f.store->get_session("acme", running.id)).value().last_seq == 100);
+    CHECK(f.io.run(f.store->get_session("acme", idle.id)).value().last_seq == 0);  // not running: untouched
+    CHECK(f.io.run(f.store->append_message_next_seq(f.message(running.id, 0, "next"))).value().seq == 101);
+
+    SECTION("a reservation below last_seq never lowers it") {
+        REQUIRE(f.io.run(f.store->set_session_status(running.id, SessionStatus::running)).has_value());
+        REQUIRE(f.io.run(f.store->reserve_seq(running.id, 20)).has_value());
+        const auto again = f.io.run(f.store->recover_running_sessions()).value();
+        REQUIRE(again.size() == 1);
+        CHECK(again[0].last_seq == 101);
+    }
+}
+
 TEST_CASE("messages: append with caller seq, duplicates, last_seq", "[storage]") {
     Fixture f;
     const Session session = f.create("acme");
