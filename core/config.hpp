@@ -116,6 +116,18 @@ struct ToolConfig {
     boost::json::object parameters;
 };
 
+// The built-in web_fetch tool ([web_fetch]). It refuses every non-public
+// destination (loopback, private, link-local, unique-local, multicast,
+// unspecified, reserved, cloud metadata) after DNS resolution unless opened here.
+struct WebFetchConfig {
+    // Host names, IP addresses or CIDR networks that may be fetched although not public.
+    std::vector<std::string> allow_hosts;
+    bool allow_private = false;  // true: every non-public address but cloud metadata
+    unsigned timeout_seconds = 15;
+    std::size_t max_response_bytes = 2 * 1024 * 1024;  // bytes read from the server at most
+    std::size_t max_output_bytes = 64 * 1024;          // extracted text handed to the model at most
+};
+
 struct Config {
     ServerConfig server;
     StorageConfig storage;
@@ -126,6 +138,7 @@ struct Config {
     std::map<std::string, ProviderConfig> providers;
     std::map<std::string, AgentConfig> agents;
     std::map<std::string, ToolConfig> tools;
+    WebFetchConfig web_fetch;
 
     // Open dev mode: no keys configured, every request is the "default" tenant.
     [[nodiscard]] bool open_mode() const { return auth_keys.empty(); }

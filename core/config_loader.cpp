@@ -14,6 +14,7 @@
 #include <boost/url/parse.hpp>
 
 #include "core/secret_hash.hpp"
+#include "core/tools/address_policy.hpp"
 
 namespace parley::core {
 namespace {
@@ -540,6 +541,22 @@ void read_tools(TableReader& root, Config& config, Problems& problems) {
     }
 }
 
+void read_web_fetch(TableReader& root, Config& config, Problems& problems) {
+    TableReader reader(root.table("web_fetch"), "web_fetch", problems);
+    auto& web_fetch = config.web_fetch;
+    reader.strings("allow_hosts", web_fetch.allow_hosts);
+    reader.boolean("allow_private", web_fetch.allow_private);
+    reader.integer("timeout_seconds", web_fetch.timeout_seconds, 1, kOneHour);
+    reader.integer("max_response_bytes", web_fetch.max_response_bytes, 1024, 256 * 1024 * 1024);
+    reader.integer("max_output_bytes", web_fetch.max_output_bytes, 256, 16 * 1024 * 1024);
+    reader.report_unknown();
+    for (const auto& entry : web_fetch.allow_hosts) {
+        if (!AddressPolicy::valid_entry(entry)) {
+            problems.invalid("web_fetch.allow_hosts", quote(entry), "host names, IP addresses or CIDR networks");
+        }
+    }
+}
+
 void read_agents(TableReader& root, Config& config, Problems& problems, std::vector<std::string>& warnings) {
     const auto* agents = root.table("agents");
     if (agents == nullptr) {
@@ -702,6 +719,7 @@ LoadedConfig load(const toml::table& table, const Environment& env) {
     read_auth(root, config, env, problems);
     read_providers(root, config, env, problems, loaded.warnings);
     read_tools(root, config, problems);
+    read_web_fetch(root, config, problems);
     read_agents(root, config, problems, loaded.warnings);
     root.report_unknown();
     add_defaults(config);

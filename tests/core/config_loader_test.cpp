@@ -324,3 +324,30 @@ TEST_CASE("the default agent uses an existing mock provider, never a user's othe
     CHECK(agent.provider == "builtin_mock");
     CHECK(named_mock.config.providers.at("builtin_mock").kind == parley::core::ProviderKind::mock);
 }
+
+TEST_CASE("[web_fetch] opens destinations for web_fetch and is validated", "[core][config][tools]") {
+    const auto defaults = load_config_string("", "test.toml", fake_env()).config.web_fetch;
+    CHECK(defaults.allow_hosts.empty());
+    CHECK_FALSE(defaults.allow_private);
+    CHECK(defaults.timeout_seconds == 15);
+
+    const auto loaded = load_config_string(
+                            "[web_fetch]\nallow_hosts = [\"intranet.example\", \"10.1.0.0/16\", \"::1\"]\n"
+                            "allow_private = true\ntimeout_seconds = 5\nmax_response_bytes = 4096\n"
+                            "max_output_bytes = 1024\n",
+                            "test.toml", fake_env())
+                            .config.web_fetch;
+    CHECK(loaded.allow_hosts == std::vector<std::string>{"intranet.example", "10.1.0.0/16", "::1"});
+    CHECK(loaded.allow_private);
+    CHECK(loaded.timeout_seconds == 5);
+    CHECK(loaded.max_response_bytes == 4096);
+    CHECK(loaded.max_output_bytes == 1024);
+
+    CHECK(mentions(problems_of("[web_fetch]\nallow_hosts = [\"bad host!\"]"),
+                   "web_fetch.allow_hosts: \"bad host!\" is not allowed"));
+    CHECK(mentions(problems_of("[web_fetch]\nallow_private = \"yes\""),
+                   "web_fetch.allow_private: \"yes\" is not allowed: expected true or false"));
+    CHECK(mentions(problems_of("[web_fetch]\ntimeout_seconds = 0"), "web_fetch.timeout_seconds: 0 is not allowed"));
+    CHECK(mentions(problems_of("[web_fetch]\nallow_host = []"),
+                   "web_fetch.allow_host: unknown key (did you mean \"allow_hosts\"?)"));
+}
