@@ -75,7 +75,7 @@ void BatchWriter::submit(std::unique_ptr<detail::Op> op) {
     const std::size_t depth = queue_.size();
     queue_depth_.store(depth, std::memory_order_relaxed);
     lock.unlock();
-    // The writer waits for the first operation, then for a full batch or the delay.
+    // An idle writer waits for the first operation; one under load for a full batch.
     if (depth == 1 || depth >= max_ops_) {
         wake_.notify_one();
     }
@@ -84,20 +84,32 @@ void BatchWriter::submit(std::unique_ptr<detail::Op> op) {
 void BatchWriter::run() {
     std::vector<std::unique_ptr<detail::Op>> batch;
     batch.reserve(max_ops_);
+    // More was queued than one batch holds: writes arrive faster than the
+    // writer commits them, so holding the next batch open to fill saves
+    // commits. A full batch that emptied the queue says nothing about what
+    // comes next: waiting then would make a lone follower pay the delay.
+    bool under_load = false;
     for (;;) {
         {
             std::unique_lock lock(mutex_);
-            wake_.wait(lock, [this] { return !queue_.empty() || stopping_; });
             if (queue_.empty()) {
-                break;  // stopping, and everything queued has been committed
+                // Idle: the next operation is committed as soon as it arrives.
+                under_load = false;
+                wake_.wait(lock, [this] { return !queue_.empty() || stopping_; });
+                if (queue_.empty()) {
+                    break;  // stopping, and everything queued has been committed
+                }
             }
-            const auto deadline = queue_.front()->enqueued_at() + max_delay_;
-            wake_.wait_until(lock, deadline, [this] { return queue_.size() >= max_ops_ || stopping_; });
+            if (under_load) {
+                const auto deadline = queue_.front()->enqueued_at() + max_delay_;
+                wake_.wait_until(lock, deadline, [this] { return queue_.size() >= max_ops_ || stopping_; });
+            }
             const std::size_t take = std::min(max_ops_, queue_.size());
             for (std::size_t i = 0; i < take; ++i) {
                 batch.push_back(std::move(queue_.front()));
                 queue_.pop_front();
             }
+            under_load = !queue_.empty();
             queue_depth_.store(queue_.size(), std::memory_order_relaxed);
         }
         run_batch(batch);

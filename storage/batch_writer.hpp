@@ -23,9 +23,12 @@
 namespace parley::storage {
 
 // The only writer of the database. One thread owns the write connection and
-// commits queued operations in batches: one transaction per batch of up to
-// batch_max_ops operations, committed batch_max_delay_ms after the first of
-// them was queued at the latest. Each operation runs inside its own savepoint,
+// commits queued operations in batches (group commit): one transaction per
+// batch of up to batch_max_ops operations. An idle writer commits what is
+// queued at once; only under load (the previous batch left operations queued)
+// does it wait for the batch to fill, and
+// never past batch_max_delay_ms after the batch's first operation was queued
+// (docs/storage.md, "The batched writer"). Each operation runs inside its own savepoint,
 // so a failing operation fails only itself. SQLITE_BUSY/LOCKED is retried
 // kMaxBusyRetries times with backoff. The queue is bounded: a write queued
 // while writer_queue_capacity operations wait completes with

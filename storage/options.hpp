@@ -16,9 +16,10 @@ struct Options {
     // ephemeral database (a temporary file removed on close) that the writer
     // and every reader share with the same WAL semantics as a real file.
     std::string path = "parley.db";
-    unsigned batch_max_ops = 50;        // operations per committed transaction at most
-    unsigned batch_max_delay_ms = 100;  // a batch commits at most this long after its first operation queued
-    unsigned read_pool_size = 5;        // read-only connections, one thread each
+    unsigned batch_max_ops = 50;  // operations per committed transaction at most
+    unsigned batch_max_delay_ms =
+        100;                      // under load, how long a batch may wait to fill (an idle writer commits at once)
+    unsigned read_pool_size = 5;  // read-only connections, one thread each
     SyncMode synchronous = SyncMode::normal;
     unsigned busy_timeout_ms = 5000;         // PRAGMA busy_timeout on every connection
     unsigned writer_queue_capacity = 10000;  // operations waiting for the writer; more fail with queue_full

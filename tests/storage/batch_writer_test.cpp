@@ -41,6 +41,43 @@ std::future<Result<std::int64_t>> insert(BatchWriter& writer, std::string value)
         asio::use_future);
 }
 
+// An operation that holds the writer (inside its batch) until opened: the
+// operations queued meanwhile arrive "together", as under load.
+class Gate {
+public:
+    explicit Gate(BatchWriter& writer) {
+        auto hold = [entered = &entered_, open = open_.get_future().share()](Connection&) -> Result<int> {
+            entered->set_value();
+            open.wait();
+            return 0;
+        };
+        done_ = writer.async_write<int>(std::move(hold), asio::use_future);
+        entered_.get_future().wait();  // the writer has taken it and is blocked
+    }
+    ~Gate() { open(); }
+    Gate(const Gate&) = delete;
+    Gate& operator=(const Gate&) = delete;
+    Gate(Gate&&) = delete;
+    Gate& operator=(Gate&&) = delete;
+
+    void open() {
+        if (!opened_) {
+            opened_ = true;
+            open_.set_value();
+        }
+    }
+    Result<int> result() {
+        open();
+        return done_.get();
+    }
+
+private:
+    std::promise<void> entered_;
+    std::promise<void> open_;
+    std::future<Result<int>> done_;
+    bool opened_ = false;
+};
+
 std::int64_t count_rows(const TempDir& dir) {
     Connection reader(dir.file("db"), ConnectionRole::reader, SyncMode::normal, 1000);
     return reader.query_int64("SELECT count(*) FROM t");
@@ -48,7 +85,7 @@ std::int64_t count_rows(const TempDir& dir) {
 
 }  // namespace
 
-TEST_CASE("concurrent writers share commits: about N/batch_max_ops", "[storage]") {
+TEST_CASE("concurrent writers arriving together share commits: about N/batch_max_ops", "[storage]") {
     TempDir dir;
     Options options;
     options.batch_max_ops = 50;
@@ -57,6 +94,42 @@ TEST_CASE("concurrent writers share commits: about N/batch_max_ops", "[storage]"
 
     constexpr int kThreads = 4;
     constexpr int kPerThread = 125;  // N = 500
+    std::vector<std::future<Result<std::int64_t>>> results(kThreads * kPerThread);
+    Gate gate(*writer);  // one batch in flight while the N writes queue
+    std::vector<std::thread> threads;
+    for (int t = 0; t < kThreads; ++t) {
+        threads.emplace_back([&, t] {
+            for (int i = 0; i < kPerThread; ++i) {
+                results[t * kPerThread + i] = insert(*writer, std::to_string(t) + "-" + std::to_string(i));
+            }
+        });
+    }
+    for (auto& thread : threads) {
+        thread.join();
+    }
+    CHECK(writer->stats().queue_depth == 500);
+    REQUIRE(gate.result().has_value());
+    for (auto& result : results) {
+        REQUIRE(result.get().has_value());
+    }
+    const StoreStats stats = writer->stats();
+    CHECK(stats.commits_total == 1 + 10);  // the gate's batch, then 10 full batches
+    CHECK(stats.ops_total == 1 + 500);
+    CHECK(stats.ops_failed_total == 0);
+    CHECK(stats.queue_depth == 0);
+    CHECK(stats.batch_size.count == 11);
+    CHECK(stats.batch_size.sum == Approx(501));
+    CHECK(stats.commit_duration.count == 11);
+    CHECK(count_rows(dir) == 500);
+}
+
+TEST_CASE("concurrent writers share commits without any coordination", "[storage]") {
+    TempDir dir;
+    Options options;  // defaults: 50 ops, 100 ms
+    auto writer = make_writer(dir, options);
+
+    constexpr int kThreads = 4;
+    constexpr int kPerThread = 250;  // N = 1000
     std::vector<std::future<Result<std::int64_t>>> results(kThreads * kPerThread);
     std::vector<std::thread> threads;
     for (int t = 0; t < kThreads; ++t) {
@@ -73,29 +146,73 @@ TEST_CASE("concurrent writers share commits: about N/batch_max_ops", "[storage]"
         REQUIRE(result.get().has_value());
     }
     const StoreStats stats = writer->stats();
-    CHECK(stats.commits_total == 10);
-    CHECK(stats.ops_total == 500);
-    CHECK(stats.ops_failed_total == 0);
-    CHECK(stats.queue_depth == 0);
-    CHECK(stats.batch_size.count == 10);
-    CHECK(stats.batch_size.sum == Approx(500));
-    CHECK(stats.commit_duration.count == 10);
-    CHECK(count_rows(dir) == 500);
+    INFO("commits: " << stats.commits_total);
+    CHECK(stats.commits_total < 1000 / 5);  // writes that arrive during a commit share the next one
+    CHECK(stats.ops_total == 1000);
+    CHECK(count_rows(dir) == 1000);
 }
 
-TEST_CASE("a lone operation commits after batch_max_delay_ms", "[storage]") {
+TEST_CASE("a lone write commits at once, without waiting for batch_max_delay_ms", "[storage]") {
     TempDir dir;
     Options options;
+    options.batch_max_delay_ms = 100;  // the default
+    auto writer = make_writer(dir, options);
+    for (int i = 0; i < 3; ++i) {
+        const auto started = std::chrono::steady_clock::now();
+        auto result = insert(*writer, "lone-" + std::to_string(i)).get();
+        const auto waited = std::chrono::steady_clock::now() - started;
+        REQUIRE(result.has_value());
+        CHECK(*result == i + 1);
+        CHECK(waited < std::chrono::milliseconds(10));
+    }
+    CHECK(writer->stats().commits_total == 3);
+
+    SECTION("also right after a full batch") {
+        options.batch_max_ops = 5;
+        TempDir other;
+        auto busy = make_writer(other, options);
+        std::vector<std::future<Result<std::int64_t>>> burst;
+        {
+            Gate gate(*busy);
+            for (int i = 0; i < 5; ++i) {
+                burst.push_back(insert(*busy, "burst-" + std::to_string(i)));
+            }
+        }
+        for (auto& result : burst) {
+            REQUIRE(result.get().has_value());
+        }
+        const auto started = std::chrono::steady_clock::now();
+        REQUIRE(insert(*busy, "after").get().has_value());
+        CHECK(std::chrono::steady_clock::now() - started < std::chrono::milliseconds(10));
+    }
+}
+
+TEST_CASE("under load a partial batch waits to fill, at most batch_max_delay_ms", "[storage]") {
+    TempDir dir;
+    Options options;
+    options.batch_max_ops = 10;
     options.batch_max_delay_ms = 50;
     auto writer = make_writer(dir, options);
-    const auto started = std::chrono::steady_clock::now();
-    auto result = insert(*writer, "only").get();
-    const auto waited = std::chrono::steady_clock::now() - started;
-    REQUIRE(result.has_value());
-    CHECK(*result == 1);
+    std::vector<std::future<Result<std::int64_t>>> results;
+    std::chrono::steady_clock::time_point last_queued;
+    {
+        Gate gate(*writer);
+        for (int i = 0; i < 15; ++i) {
+            results.push_back(insert(*writer, std::to_string(i)));
+        }
+        last_queued = std::chrono::steady_clock::now();
+    }
+    // 10 commit at once (a full batch: load), the other 5 wait for more work
+    // until 50 ms after the first of them was queued.
+    for (auto& result : results) {
+        REQUIRE(result.get().has_value());
+    }
+    const auto waited = std::chrono::steady_clock::now() - last_queued;
     CHECK(waited >= std::chrono::milliseconds(45));
     CHECK(waited < std::chrono::milliseconds(1000));
-    CHECK(writer->stats().commits_total == 1);
+    const StoreStats stats = writer->stats();
+    CHECK(stats.commits_total == 3);  // gate, 10, 5
+    CHECK(stats.batch_size.sum == Approx(16));
 }
 
 TEST_CASE("a failing operation fails only itself", "[storage]") {
@@ -105,6 +222,7 @@ TEST_CASE("a failing operation fails only itself", "[storage]") {
     options.batch_max_delay_ms = 1000;
     auto writer = make_writer(dir, options);
 
+    Gate gate(*writer);  // the five below queue while a batch is in flight, then commit together
     auto a = insert(*writer, "a");
     auto duplicate = insert(*writer, "a");  // UNIQUE violation
     auto refused = writer->async_write<int>(
@@ -120,6 +238,7 @@ TEST_CASE("a failing operation fails only itself", "[storage]") {
         },
         asio::use_future);
     auto b = insert(*writer, "b");
+    REQUIRE(gate.result().has_value());
 
     CHECK(a.get().value() == 1);
     CHECK(duplicate.get().error() == StoreErrc::duplicate_id);
@@ -128,8 +247,8 @@ TEST_CASE("a failing operation fails only itself", "[storage]") {
     CHECK(b.get().value() == 2);
 
     const StoreStats stats = writer->stats();
-    CHECK(stats.commits_total == 1);
-    CHECK(stats.ops_total == 5);
+    CHECK(stats.commits_total == 2);
+    CHECK(stats.ops_total == 6);
     CHECK(stats.ops_failed_total == 3);
     CHECK(count_rows(dir) == 2);
 }
@@ -137,20 +256,25 @@ TEST_CASE("a failing operation fails only itself", "[storage]") {
 TEST_CASE("stop drains and commits everything queued, then refuses work", "[storage]") {
     TempDir dir;
     Options options;
-    options.batch_max_ops = 1000;
-    options.batch_max_delay_ms = 60'000;  // nothing would commit before stop
+    options.batch_max_ops = 60;
+    options.batch_max_delay_ms = 60'000;  // the partial batch under load would wait a minute but for stop
     auto writer = make_writer(dir, options);
     std::vector<std::future<Result<std::int64_t>>> results;
-    for (int i = 0; i < 100; ++i) {
-        results.push_back(insert(*writer, std::to_string(i)));
+    {
+        Gate gate(*writer);
+        for (int i = 0; i < 100; ++i) {
+            results.push_back(insert(*writer, std::to_string(i)));
+        }
     }
     CHECK(writer->alive());
+    const auto started = std::chrono::steady_clock::now();
     writer->stop();
+    CHECK(std::chrono::steady_clock::now() - started < std::chrono::seconds(10));
     CHECK_FALSE(writer->alive());
     for (auto& result : results) {
         CHECK(result.get().has_value());
     }
-    CHECK(writer->stats().commits_total == 1);
+    CHECK(writer->stats().commits_total == 3);  // gate, 60, the remaining 40
     CHECK(insert(*writer, "late").get().error() == StoreErrc::closed);
     CHECK(count_rows(dir) == 100);
 }
@@ -163,11 +287,13 @@ TEST_CASE("a full queue refuses with queue_full", "[storage]") {
     options.writer_queue_capacity = 3;
     auto writer = make_writer(dir, options);
     std::vector<std::future<Result<std::int64_t>>> accepted;
+    Gate gate(*writer);
     for (int i = 0; i < 3; ++i) {
         accepted.push_back(insert(*writer, std::to_string(i)));
     }
     CHECK(writer->stats().queue_depth == 3);
     CHECK(insert(*writer, "over").get().error() == StoreErrc::queue_full);
+    gate.open();
     writer->stop();
     for (auto& result : accepted) {
         CHECK(result.get().has_value());
