@@ -32,6 +32,7 @@
 #include "storage/connection.hpp"
 #include "storage/id_generator.hpp"
 #include "storage/migrations.hpp"
+#include "storage/search_index.hpp"
 #include "storage/sqlite_store.hpp"
 #include "storage/transaction.hpp"
 
@@ -137,6 +138,7 @@ double per_transaction_rate(const Settings& settings, const std::string& path) {
         update->bind_int64(2, message.seq);
         update->bind_int64(3, system_now_ms());
         update->run();
+        index_pending_messages(db);  // what the BatchWriter does before each COMMIT
         transaction.commit();
     }
     const double seconds = std::chrono::duration<double>(SteadyClock::now() - started).count();
@@ -211,6 +213,7 @@ void populate(const Settings& settings, const std::string& path, std::vector<std
                 insert(make_message(sessions[s], seq, sentence(random)));
             }
         }
+        index_pending_messages(db);
         transaction.commit();
     }
     db.exec(fmt::format("UPDATE sessions SET last_seq = {}", settings.messages));

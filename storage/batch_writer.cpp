@@ -22,8 +22,9 @@ std::vector<double> commit_duration_bounds() {
 
 }  // namespace
 
-BatchWriter::BatchWriter(std::unique_ptr<Connection> connection, const Options& options)
+BatchWriter::BatchWriter(std::unique_ptr<Connection> connection, const Options& options, BeforeCommit before_commit)
     : connection_(std::move(connection)),
+      before_commit_(std::move(before_commit)),
       max_ops_(std::max(1U, options.batch_max_ops)),
       max_delay_(options.batch_max_delay_ms),
       capacity_(std::max(1U, options.writer_queue_capacity)),
@@ -173,6 +174,9 @@ void BatchWriter::run_batch(std::vector<std::unique_ptr<detail::Op>>& batch) {
         retry_busy([&] { transaction = std::make_unique<Transaction>(*connection_, TransactionMode::immediate); });
         for (auto& op : batch) {
             succeeded += run_op(*op) ? 1 : 0;
+        }
+        if (before_commit_) {
+            retry_busy([&] { before_commit_(*connection_); });
         }
         retry_busy([&] { transaction->commit(); });
         commits_total_.fetch_add(1, std::memory_order_relaxed);

@@ -4,6 +4,7 @@
 #include <chrono>
 #include <condition_variable>
 #include <deque>
+#include <functional>
 #include <memory>
 #include <mutex>
 #include <thread>
@@ -38,8 +39,13 @@ public:
     static constexpr int kMaxBusyRetries = 3;
     static constexpr std::chrono::milliseconds kFirstBackoff{5};
 
+    // Runs in every batch's transaction after its operations, right before
+    // COMMIT (SqliteStore: index_pending_messages). If it throws, the batch
+    // fails as a whole, like a failed COMMIT.
+    using BeforeCommit = std::function<void(Connection&)>;
+
     // Takes the connection (already migrated) and starts the thread.
-    BatchWriter(std::unique_ptr<Connection> connection, const Options& options);
+    BatchWriter(std::unique_ptr<Connection> connection, const Options& options, BeforeCommit before_commit = {});
     ~BatchWriter();
 
     BatchWriter(const BatchWriter&) = delete;
@@ -79,6 +85,7 @@ private:
     void retry_busy(Fn&& fn);
 
     std::unique_ptr<Connection> connection_;
+    BeforeCommit before_commit_;
     const std::size_t max_ops_;
     const std::chrono::milliseconds max_delay_;
     const std::size_t capacity_;

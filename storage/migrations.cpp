@@ -92,9 +92,46 @@ constexpr std::string_view kSchemaV2 = R"sql(
 ALTER TABLE sessions ADD COLUMN seq_reserved INTEGER NOT NULL DEFAULT 0;
 )sql";
 
+// Version 3: index a batch's new messages once, before COMMIT, instead of one
+// FTS5 insert per row. FTS5 flushes its pending terms to a new segment at
+// every savepoint, and the writer runs each operation in a savepoint: per-row
+// indexing wrote (and later merged) one tiny segment per message. Now the
+// insert trigger only records the new row in messages_fts_pending, and
+// index_pending_messages() (storage/search_index.hpp) indexes the recorded
+// rows and empties the table in the same transaction, right before COMMIT.
+// A row deleted or updated while still pending is simply dropped or left
+// pending (its current text is indexed then); a row already indexed is
+// removed from the index as before.
+constexpr std::string_view kSchemaV3 = R"sql(
+CREATE TABLE messages_fts_pending (pk INTEGER PRIMARY KEY);
+
+DROP TRIGGER messages_fts_insert;
+DROP TRIGGER messages_fts_delete;
+DROP TRIGGER messages_fts_update;
+
+CREATE TRIGGER messages_fts_insert AFTER INSERT ON messages BEGIN
+    INSERT INTO messages_fts_pending (pk) VALUES (new.pk);
+END;
+
+CREATE TRIGGER messages_fts_delete AFTER DELETE ON messages BEGIN
+    INSERT INTO messages_fts (messages_fts, rowid, content)
+        SELECT 'delete', old.pk, old.content
+        WHERE NOT EXISTS (SELECT 1 FROM messages_fts_pending WHERE pk = old.pk);
+    DELETE FROM messages_fts_pending WHERE pk = old.pk;
+END;
+
+CREATE TRIGGER messages_fts_update AFTER UPDATE OF content ON messages BEGIN
+    INSERT INTO messages_fts (messages_fts, rowid, content)
+        SELECT 'delete', old.pk, old.content
+        WHERE NOT EXISTS (SELECT 1 FROM messages_fts_pending WHERE pk = old.pk);
+    INSERT OR IGNORE INTO messages_fts_pending (pk) VALUES (new.pk);
+END;
+)sql";
+
 constexpr std::array kMigrations{
     Migration{1, kSchemaV1},
     Migration{2, kSchemaV2},
+    Migration{3, kSchemaV3},
 };
 
 constexpr std::string_view kCreateVersionTable =

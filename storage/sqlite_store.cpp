@@ -10,6 +10,7 @@
 
 #include "storage/id_generator.hpp"
 #include "storage/migrations.hpp"
+#include "storage/search_index.hpp"
 #include "storage/sqlite_error.hpp"
 #include "storage/transaction.hpp"
 
@@ -403,7 +404,14 @@ SqliteStore::SqliteStore(Options options, Clock clock) : options_(std::move(opti
     auto connection =
         std::make_unique<Connection>(path_, ConnectionRole::writer, options_.synchronous, options_.busy_timeout_ms);
     apply_migrations(*connection);
-    writer_ = std::make_unique<BatchWriter>(std::move(connection), options_);
+    {
+        // Rows written outside a BatchWriter without indexing them (a bulk
+        // load that forgot to) are indexed now rather than never.
+        Transaction transaction(*connection, TransactionMode::immediate);
+        index_pending_messages(*connection);
+        transaction.commit();
+    }
+    writer_ = std::make_unique<BatchWriter>(std::move(connection), options_, index_pending_messages);
     readers_ = std::make_unique<ReadPool>(path_, options_);
 }
 

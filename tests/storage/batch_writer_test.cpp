@@ -1,5 +1,6 @@
 #include "storage/batch_writer.hpp"
 
+#include <algorithm>
 #include <chrono>
 #include <future>
 #include <thread>
@@ -155,17 +156,22 @@ TEST_CASE("concurrent writers share commits without any coordination", "[storage
 TEST_CASE("a lone write commits at once, without waiting for batch_max_delay_ms", "[storage]") {
     TempDir dir;
     Options options;
-    options.batch_max_delay_ms = 100;  // the default
+    options.batch_max_delay_ms = 1000;  // the old policy made every lone write wait this long
     auto writer = make_writer(dir, options);
-    for (int i = 0; i < 3; ++i) {
+    constexpr int kWrites = 5;
+    auto best = std::chrono::steady_clock::duration::max();
+    for (int i = 0; i < kWrites; ++i) {
         const auto started = std::chrono::steady_clock::now();
         auto result = insert(*writer, "lone-" + std::to_string(i)).get();
         const auto waited = std::chrono::steady_clock::now() - started;
         REQUIRE(result.has_value());
         CHECK(*result == i + 1);
-        CHECK(waited < std::chrono::milliseconds(10));
+        CHECK(waited < std::chrono::milliseconds(500));  // never the delay, even on a loaded machine
+        best = std::min(best, waited);
     }
-    CHECK(writer->stats().commits_total == 3);
+    // One commit's time: well under 10 ms (a scheduling hiccup may slow one write, not all of them).
+    CHECK(best < std::chrono::milliseconds(10));
+    CHECK(writer->stats().commits_total == kWrites);
 
     SECTION("also right after a full batch") {
         options.batch_max_ops = 5;
@@ -183,7 +189,7 @@ TEST_CASE("a lone write commits at once, without waiting for batch_max_delay_ms"
         }
         const auto started = std::chrono::steady_clock::now();
         REQUIRE(insert(*busy, "after").get().has_value());
-        CHECK(std::chrono::steady_clock::now() - started < std::chrono::milliseconds(10));
+        CHECK(std::chrono::steady_clock::now() - started < std::chrono::milliseconds(500));
     }
 }
 

@@ -2,6 +2,7 @@
 
 #include <catch2/catch.hpp>
 
+#include "storage/search_index.hpp"
 #include "storage/sqlite_error.hpp"
 #include "temp_dir.hpp"
 
@@ -35,9 +36,9 @@ TEST_CASE("migrations build the schema from empty and re-run as a no-op", "[stor
         CHECK(schema_version(db) == 0);
         CHECK(apply_migrations(db) == latest);
         CHECK(schema_version(db) == latest);
-        for (const char* name :
-             {"sessions", "messages", "todos", "messages_fts", "schema_version", "sessions_by_tenant_updated",
-              "messages_by_session_seq", "messages_fts_insert", "messages_fts_delete", "messages_fts_update"}) {
+        for (const char* name : {"sessions", "messages", "todos", "messages_fts", "messages_fts_pending",
+                                 "schema_version", "sessions_by_tenant_updated", "messages_by_session_seq",
+                                 "messages_fts_insert", "messages_fts_delete", "messages_fts_update"}) {
             INFO(name);
             CHECK(count_objects(db, name) == 1);
         }
@@ -64,6 +65,11 @@ TEST_CASE("a version 1 database migrates to the latest, keeping its rows", "[sto
         db.exec(
             "INSERT INTO sessions (id, tenant, agent, created_at, updated_at, last_seq)"
             " VALUES ('s', 't', 'a', 1, 1, 7)");
+        // Indexed by version 1's per-row trigger.
+        db.exec(
+            "INSERT INTO messages (id, session_id, seq, role, content, status, created_at)"
+            " VALUES ('m1', 's', 1, 'user', 'kept words', 'complete', 1),"
+            " ('m2', 's', 2, 'user', 'removed words', 'complete', 1)");
         REQUIRE(schema_version(db) == 1);
     }
     Connection db(dir.file("db"), ConnectionRole::writer, SyncMode::normal, 100);
@@ -75,6 +81,16 @@ TEST_CASE("a version 1 database migrates to the latest, keeping its rows", "[sto
     CHECK(db.query_int64("SELECT seq_reserved FROM sessions WHERE id = 's'") == 0);
     db.exec("INSERT INTO sessions (id, tenant, agent, created_at, updated_at) VALUES ('u', 't', 'a', 1, 1)");
     CHECK(db.query_int64("SELECT seq_reserved FROM sessions WHERE id = 'u'") == 0);
+    // Rows indexed before version 3 are still found, and deleting one removes it from the index.
+    db.exec("DELETE FROM messages WHERE id = 'm2'");
+    db.exec(
+        "INSERT INTO messages (id, session_id, seq, role, content, status, created_at)"
+        " VALUES ('m3', 's', 3, 'user', 'new words', 'complete', 1)");
+    index_pending_messages(db);
+    CHECK(db.query_int64("SELECT count(*) FROM messages_fts WHERE messages_fts MATCH 'words'") == 2);
+    CHECK(db.query_int64("SELECT count(*) FROM messages_fts WHERE messages_fts MATCH 'removed'") == 0);
+    CHECK(db.query_int64("SELECT count(*) FROM messages_fts WHERE messages_fts MATCH 'kept'") == 1);
+    CHECK(db.query_int64("SELECT count(*) FROM messages_fts_pending") == 0);
 }
 
 TEST_CASE("the session list query uses its index", "[storage]") {

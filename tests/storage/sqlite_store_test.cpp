@@ -12,6 +12,7 @@
 
 #include "io_runner.hpp"
 #include "storage/id_generator.hpp"
+#include "storage/transaction.hpp"
 #include "temp_dir.hpp"
 
 using namespace parley::storage;
@@ -64,6 +65,30 @@ struct Fixture {
         return io.run(store->append_message(message(session_id, seq, std::move(content)))).value();
     }
 };
+
+// Every (term, message, offset) the FTS index holds.
+std::vector<std::string> index_entries(Connection& db) {
+    db.exec("CREATE VIRTUAL TABLE IF NOT EXISTS temp.fts_terms USING fts5vocab(main, messages_fts, instance)");
+    auto select = db.prepare("SELECT term, doc, offset FROM temp.fts_terms ORDER BY term, doc, offset");
+    std::vector<std::string> entries;
+    while (select.step()) {
+        entries.push_back(select.column_text(0) + " " + select.column_text(1) + " " + select.column_text(2));
+    }
+    return entries;
+}
+
+// The FTS index holds exactly what rebuilding it from messages gives, and
+// nothing waits to be indexed.
+void check_index_in_sync(const std::string& path) {
+    Connection db(path, ConnectionRole::writer, SyncMode::normal, 5000);
+    CHECK(db.query_int64("SELECT count(*) FROM messages_fts_pending") == 0);
+    const std::vector<std::string> current = index_entries(db);
+    const Transaction rebuild(db, TransactionMode::immediate);  // rolled back: the index is left as it was
+    db.exec("INSERT INTO messages_fts (messages_fts) VALUES ('rebuild')");
+    const std::vector<std::string> rebuilt = index_entries(db);
+    CHECK(current.size() == rebuilt.size());
+    CHECK(current == rebuilt);
+}
 
 std::vector<std::string> ids(const std::vector<Session>& sessions) {
     std::vector<std::string> result;
@@ -406,6 +431,80 @@ TEST_CASE("search: tenant scope, snippets, quotes, unicode, prefixes", "[storage
     }
     // The store is unharmed.
     CHECK(search("hello").value().size() == 1);
+}
+
+TEST_CASE("search: the index follows inserts, updates and deletes, also within one batch", "[storage]") {
+    Fixture f;
+    const Session a = f.create("acme");
+    const Session b = f.create("acme");
+    f.append(a.id, 1, "alpha indexed before");
+    f.append(a.id, 2, "bravo indexed before");
+    // Raw writes through the store's own writer: each lambda is one operation
+    // of a batch, in its own savepoint.
+    auto write = [&](std::string sql) {
+        auto work = [sql = std::move(sql)](Connection& db) -> Result<int> {
+            db.exec(sql);
+            return 0;
+        };
+        return f.store->writer().async_write<int>(std::move(work), boost::asio::use_future).get();
+    };
+    const std::string insert = "INSERT INTO messages (id, session_id, seq, role, content, status, created_at) VALUES ";
+    // Indexed rows: update and delete.
+    REQUIRE(write("UPDATE messages SET content = 'alpha changed' WHERE seq = 1 AND session_id = '" + a.id + "'"));
+    REQUIRE(write("DELETE FROM messages WHERE seq = 2 AND session_id = '" + a.id + "'"));
+    // Pending rows (same operation, so same batch): inserted then updated,
+    // inserted then deleted, inserted twice over.
+    REQUIRE(write(insert + "('m3', '" + a.id + "', 3, 'user', 'charlie first', 'complete', 1);" +
+                  "UPDATE messages SET content = 'charlie second' WHERE id = 'm3';" + insert + "('m4', '" + a.id +
+                  "', 4, 'user', 'delta gone', 'complete', 1);" + "DELETE FROM messages WHERE id = 'm4';" +
+                  "UPDATE messages SET content = 'charlie third' WHERE id = 'm3';"));
+    // A failing operation's pending row is rolled back with it.
+    auto undone = [&insert, id = a.id](Connection& db) -> Result<int> {
+        db.exec(insert + "('m5', '" + id + "', 5, 'user', 'echo undone', 'complete', 1)");
+        return StoreErrc::invalid_argument;
+    };
+    CHECK(f.store->writer().async_write<int>(std::move(undone), boost::asio::use_future).get().error() ==
+          StoreErrc::invalid_argument);
+    f.append(b.id, 1, "foxtrot kept");
+    REQUIRE(f.io.run(f.store->delete_session("acme", b.id)).has_value());
+
+    auto found = [&](const char* query) { return f.io.run(f.store->search("acme", query, 10)).value().size(); };
+    CHECK(found("alpha") == 1);
+    CHECK(found("changed") == 1);
+    CHECK(found("before") == 0);
+    CHECK(found("bravo") == 0);
+    CHECK(found("charlie") == 1);
+    CHECK(found("third") == 1);
+    CHECK(found("first OR second") == 0);
+    CHECK(found("delta OR gone") == 0);
+    CHECK(found("echo") == 0);
+    CHECK(found("foxtrot") == 0);
+    f.store->close();
+    check_index_in_sync(f.store->database_path());
+}
+
+TEST_CASE("search: the index stays in sync under concurrent batched appends", "[storage]") {
+    Fixture f;
+    std::vector<Session> sessions;
+    for (int i = 0; i < 8; ++i) {
+        sessions.push_back(f.create("acme"));
+    }
+    constexpr int kPerSession = 40;
+    std::vector<std::thread> threads;
+    for (const Session& session : sessions) {
+        threads.emplace_back([&f, id = session.id] {
+            for (int seq = 1; seq <= kPerSession; ++seq) {
+                f.append(id, seq, "golf hotel " + std::to_string(seq));
+            }
+        });
+    }
+    for (auto& thread : threads) {
+        thread.join();
+    }
+    CHECK(f.io.run(f.store->search("acme", "golf", 100)).value().size() == 100);
+    CHECK(f.io.run(f.store->search("acme", "hotel AND 40", 100)).value().size() == sessions.size());
+    f.store->close();
+    check_index_in_sync(f.store->database_path());
 }
 
 TEST_CASE("\":memory:\" opens a private ephemeral database", "[storage]") {
