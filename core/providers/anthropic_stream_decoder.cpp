@@ -2,6 +2,9 @@
 
 #include <string_view>
 
+#include <boost/json/parse.hpp>
+#include <boost/json/value.hpp>
+
 namespace parley::core {
 
 namespace ondemand = simdjson::ondemand;
@@ -30,21 +33,6 @@ std::string string_or_empty(ondemand::value value) {
     return std::string(string_of(value));
 }
 
-// The parts of one stream event parley uses, gathered in one pass (On Demand
-// reads forward only, and the API does not promise the field order).
-struct EventFields {
-    std::string type;
-    std::size_t index = 0;
-    std::string block_type;  // content_block.type
-    std::string block_id;
-    std::string block_name;
-    std::string delta_type;  // delta.type
-    std::string delta_text;  // delta.text or delta.partial_json
-    std::string stop_reason;
-    std::string error_type;
-    std::string error_message;
-};
-
 FinishReason map_stop_reason(std::string_view reason) {
     if (reason == "max_tokens") {
         return FinishReason::max_tokens;
@@ -56,6 +44,59 @@ FinishReason map_stop_reason(std::string_view reason) {
 }
 
 }  // namespace
+
+bool AnthropicStreamDecoder::lenient_fields(std::string_view data, EventFields& fields) {
+    namespace json = boost::json;
+    json::parse_options options;
+    options.allow_invalid_utf8 = true;
+    boost::system::error_code ec;
+    const json::value document = json::parse(data, ec, {}, options);
+    if (ec || !document.is_object()) {
+        return false;
+    }
+    auto text = [](const json::object& object, std::string_view key) {
+        const auto* value = object.if_contains(key);
+        return value != nullptr && value->is_string() ? std::string(value->as_string()) : std::string();
+    };
+    auto read = [this](const json::value* usage) {
+        if (usage == nullptr || !usage->is_object()) {
+            return;
+        }
+        if (const auto* input = usage->as_object().if_contains("input_tokens");
+            input != nullptr && input->is_number()) {
+            usage_.input_tokens = input->to_number<std::uint64_t>();
+        }
+        if (const auto* output = usage->as_object().if_contains("output_tokens");
+            output != nullptr && output->is_number()) {
+            usage_.output_tokens = output->to_number<std::uint64_t>();
+        }
+    };
+    const auto& object = document.as_object();
+    fields.type = text(object, "type");
+    if (const auto* index = object.if_contains("index"); index != nullptr && index->is_number()) {
+        fields.index = index->to_number<std::size_t>();
+    }
+    if (const auto* message = object.if_contains("message"); message != nullptr && message->is_object()) {
+        read(message->as_object().if_contains("usage"));
+    }
+    read(object.if_contains("usage"));
+    if (const auto* block = object.if_contains("content_block"); block != nullptr && block->is_object()) {
+        fields.block_type = text(block->as_object(), "type");
+        fields.block_id = text(block->as_object(), "id");
+        fields.block_name = text(block->as_object(), "name");
+    }
+    if (const auto* delta = object.if_contains("delta"); delta != nullptr && delta->is_object()) {
+        fields.delta_type = text(delta->as_object(), "type");
+        fields.delta_text = delta->as_object().contains("text") ? text(delta->as_object(), "text")
+                                                                : text(delta->as_object(), "partial_json");
+        fields.stop_reason = text(delta->as_object(), "stop_reason");
+    }
+    if (const auto* error = object.if_contains("error"); error != nullptr && error->is_object()) {
+        fields.error_type = text(error->as_object(), "type");
+        fields.error_message = text(error->as_object(), "message");
+    }
+    return true;
+}
 
 void AnthropicStreamDecoder::emit(ModelEvent&& event) {
     delivered_ = true;
@@ -141,8 +182,11 @@ std::optional<ProviderError> AnthropicStreamDecoder::on_event(const SseEvent& ev
             }
         }
     } catch (const simdjson::simdjson_error& failure) {
-        return ProviderError{.kind = ProviderErrorKind::protocol,
-                             .message = std::string("bad JSON in the stream: ") + failure.what()};
+        // simdjson only takes valid UTF-8; a character cut between two chunks is decoded by Boost.JSON.
+        if (failure.error() != simdjson::UTF8_ERROR || !lenient_fields(event.data, fields)) {
+            return ProviderError{.kind = ProviderErrorKind::protocol,
+                                 .message = std::string("bad JSON in the stream: ") + failure.what()};
+        }
     }
 
     if (fields.type == "content_block_start") {

@@ -34,7 +34,23 @@ private:
         bool got_input = false;
     };
 
+    // The parts of one stream event parley uses, gathered in one pass (On Demand
+    // reads forward only, and the API does not promise the field order).
+    struct EventFields {
+        std::string type;
+        std::size_t index = 0;
+        std::string block_type;  // content_block.type
+        std::string block_id;
+        std::string block_name;
+        std::string delta_type;  // delta.type
+        std::string delta_text;  // delta.text or delta.partial_json
+        std::string stop_reason;
+        std::string error_type;
+        std::string error_message;
+    };
+
     void emit(ModelEvent&& event);
+    bool lenient_fields(std::string_view data, EventFields& fields);
     void read_usage(simdjson::ondemand::object usage);
 
     ModelEventSink sink_;

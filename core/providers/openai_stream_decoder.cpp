@@ -2,6 +2,9 @@
 
 #include <string_view>
 
+#include <boost/json/parse.hpp>
+#include <boost/json/value.hpp>
+
 namespace parley::core {
 
 namespace ondemand = simdjson::ondemand;
@@ -75,8 +78,82 @@ std::optional<ProviderError> OpenAiStreamDecoder::on_event(const SseEvent& event
             }
         }
     } catch (const simdjson::simdjson_error& failure) {
+        if (failure.error() == simdjson::UTF8_ERROR) {
+            // simdjson only takes valid UTF-8; a server that cuts a character between
+            // two chunks (as some local servers do) is decoded byte for byte by Boost.JSON.
+            return decode_lenient(event.data);
+        }
         return ProviderError{.kind = ProviderErrorKind::protocol,
                              .message = std::string("bad JSON in the stream: ") + failure.what()};
+    }
+    return std::nullopt;
+}
+
+std::optional<ProviderError> OpenAiStreamDecoder::decode_lenient(std::string_view data) {
+    namespace json = boost::json;
+    json::parse_options options;
+    options.allow_invalid_utf8 = true;
+    boost::system::error_code ec;
+    const json::value document = json::parse(data, ec, {}, options);
+    if (ec || !document.is_object()) {
+        return ProviderError{.kind = ProviderErrorKind::protocol, .message = "bad JSON in the stream"};
+    }
+    const auto& object = document.as_object();
+    if (const auto* error = object.if_contains("error"); error != nullptr && !error->is_null()) {
+        return ProviderError{.kind = ProviderErrorKind::server, .message = "upstream error"};
+    }
+    auto text_of = [](const json::value* value) {
+        return value != nullptr && value->is_string() ? std::string(value->as_string()) : std::string();
+    };
+    std::optional<std::string> reason;
+    if (const auto* choices = object.if_contains("choices"); choices != nullptr && choices->is_array()) {
+        for (const auto& choice : choices->as_array()) {
+            if (!choice.is_object()) {
+                continue;
+            }
+            const auto* index = choice.as_object().if_contains("index");
+            if (index != nullptr && index->is_number() && index->to_number<std::uint64_t>() != 0) {
+                continue;
+            }
+            if (const auto* delta = choice.as_object().if_contains("delta"); delta != nullptr && delta->is_object()) {
+                if (auto text = text_of(delta->as_object().if_contains("content")); !text.empty()) {
+                    emit(TextDelta{std::move(text)});
+                }
+                const auto* calls = delta->as_object().if_contains("tool_calls");
+                for (const auto& call : calls != nullptr && calls->is_array() ? calls->as_array() : json::array{}) {
+                    if (!call.is_object()) {
+                        continue;
+                    }
+                    const auto& fields = call.as_object();
+                    const auto* call_index = fields.if_contains("index");
+                    const auto* function = fields.if_contains("function");
+                    const bool has_function = function != nullptr && function->is_object();
+                    on_tool_call(
+                        call_index != nullptr && call_index->is_number() ? call_index->to_number<std::size_t>() : 0,
+                        text_of(fields.if_contains("id")),
+                        has_function ? text_of(function->as_object().if_contains("name")) : std::string(),
+                        has_function ? text_of(function->as_object().if_contains("arguments")) : std::string());
+                }
+            }
+            if (const auto* finish_reason = choice.as_object().if_contains("finish_reason");
+                finish_reason != nullptr && finish_reason->is_string()) {
+                reason = std::string(finish_reason->as_string());
+            }
+        }
+    }
+    if (reason) {
+        finish(*reason);
+    }
+    if (const auto* usage = object.if_contains("usage"); usage != nullptr && usage->is_object()) {
+        const auto* prompt = usage->as_object().if_contains("prompt_tokens");
+        const auto* completion = usage->as_object().if_contains("completion_tokens");
+        if (prompt != nullptr && prompt->is_number()) {
+            usage_.input_tokens = prompt->to_number<std::uint64_t>();
+        }
+        if (completion != nullptr && completion->is_number()) {
+            usage_.output_tokens = completion->to_number<std::uint64_t>();
+        }
+        emit(UsageReported{usage_});
     }
     return std::nullopt;
 }
@@ -152,6 +229,10 @@ void OpenAiStreamDecoder::decode_tool_call(ondemand::object call) {
             }
         }
     }
+    on_tool_call(index, std::move(id), std::move(name), std::move(arguments));
+}
+
+void OpenAiStreamDecoder::on_tool_call(std::size_t index, std::string id, std::string name, std::string arguments) {
     if (tool_calls_.find(index) == tool_calls_.end()) {
         tool_calls_.emplace(index, true);
         if (id.empty()) {

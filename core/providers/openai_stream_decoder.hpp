@@ -35,7 +35,9 @@ private:
     void decode_delta(simdjson::ondemand::object delta);
     void decode_tool_call(simdjson::ondemand::object call);
     void decode_usage(simdjson::ondemand::object usage);
+    void on_tool_call(std::size_t index, std::string id, std::string name, std::string arguments);
     void finish(std::string_view reason);
+    std::optional<ProviderError> decode_lenient(std::string_view data);
 
     ModelEventSink sink_;
     simdjson::ondemand::parser parser_;
