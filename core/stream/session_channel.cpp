@@ -27,7 +27,26 @@ std::uint64_t SessionChannel::last_published() const {
 
 void SessionChannel::publish(const EventPtr& event) {
     const std::lock_guard lock(mutex_);
-    assert(event->seq > published_ && "events are published in seq order");
+    if (event->seq != published_ + 1) {
+        assert(event->seq > published_ && "a seq is published once");
+        waiting_.emplace(event->seq, event);
+        return;
+    }
+    release(event);
+    flush_waiting();
+}
+
+void SessionChannel::skip(std::uint64_t seq) {
+    const std::lock_guard lock(mutex_);
+    if (seq != published_ + 1) {
+        waiting_.emplace(seq, nullptr);
+        return;
+    }
+    published_ = seq;
+    flush_waiting();
+}
+
+void SessionChannel::release(const EventPtr& event) {
     published_ = event->seq;
     retained_.push_back(event);
     if (retained_.size() > retained_capacity_) {
@@ -35,6 +54,17 @@ void SessionChannel::publish(const EventPtr& event) {
     }
     for (const auto& subscriber : subscribers_) {
         subscriber->push(event);
+    }
+}
+
+void SessionChannel::flush_waiting() {
+    for (auto next = waiting_.begin(); next != waiting_.end() && next->first == published_ + 1;
+         next = waiting_.erase(next)) {
+        if (next->second) {
+            release(next->second);
+        } else {
+            published_ = next->first;
+        }
     }
 }
 

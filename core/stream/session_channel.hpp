@@ -3,6 +3,7 @@
 #include <atomic>
 #include <cstdint>
 #include <deque>
+#include <map>
 #include <memory>
 #include <mutex>
 #include <optional>
@@ -35,9 +36,14 @@ public:
     // Never lowers the counter: seqs are never reused.
     void raise_seq(std::uint64_t seq);
     [[nodiscard]] std::uint64_t last_published() const;
+    [[nodiscard]] std::uint64_t last_allocated() const { return allocated_.load(); }
 
-    // Retains the event and hands it to every subscriber (no copy of its text).
+    // Retains the event and hands it to every subscriber (no copy of its
+    // text). Events go out strictly in seq order: one published ahead of an
+    // allocated but unpublished seq waits until that seq is published or skipped.
     void publish(const EventPtr& event);
+    // Gives up an allocated seq that will carry no event (its write failed).
+    void skip(std::uint64_t seq);
 
     // Without after_seq: live events after the current last seq. With it: the
     // retained events after it first, or resync when some are no longer retained.
@@ -49,12 +55,16 @@ public:
     [[nodiscard]] std::size_t retained_count() const;
 
 private:
+    void release(const EventPtr& event);  // with mutex_ held
+    void flush_waiting();                 // with mutex_ held
+
     const std::string session_id_;
     const std::size_t retained_capacity_;
     std::atomic<std::uint64_t> allocated_;
     mutable std::mutex mutex_;
     std::uint64_t published_;
     std::deque<EventPtr> retained_;
+    std::map<std::uint64_t, EventPtr> waiting_;  // published ahead of their turn; null: skipped
     std::vector<std::shared_ptr<Subscriber>> subscribers_;
 };
 

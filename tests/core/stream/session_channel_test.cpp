@@ -116,3 +116,22 @@ TEST_CASE("concurrent attach during publishing loses and duplicates nothing", "[
         CHECK(expected == kEvents + 1);
     }
 }
+
+TEST_CASE("events published ahead of an allocated seq wait for it, in seq order", "[core][hub]") {
+    boost::asio::io_context io;
+    SessionChannel channel("ses_1", 0, 16);
+    auto subscriber = std::make_shared<Subscriber>(io.get_executor(), 64);
+    (void)channel.attach(subscriber, std::nullopt);
+    const auto first = channel.next_seq();   // e.g. a message being stored
+    const auto second = channel.next_seq();  // a later event, ready at once
+    const auto third = channel.next_seq();   // a write that failed
+    const auto fourth = channel.next_seq();
+    channel.publish(make_delta_event(second, "ses_1", "t", "m", "b"));
+    channel.skip(third);
+    channel.publish(make_delta_event(fourth, "ses_1", "t", "m", "d"));
+    CHECK(subscriber->queued() == 0);
+    CHECK(channel.last_published() == 0);
+    channel.publish(make_delta_event(first, "ses_1", "t", "m", "a"));
+    CHECK(seqs_of(io, *subscriber) == std::vector<std::uint64_t>{1, 2, 4});
+    CHECK(channel.last_published() == 4);
+}

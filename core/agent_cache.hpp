@@ -1,0 +1,107 @@
+#pragma once
+
+#include <atomic>
+#include <chrono>
+#include <cstdint>
+#include <functional>
+#include <list>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <unordered_map>
+
+#include <boost/asio/any_io_executor.hpp>
+#include <boost/asio/awaitable.hpp>
+#include <boost/asio/steady_timer.hpp>
+
+#include "core/agent_state.hpp"
+#include "core/async_latch.hpp"
+#include "core/clock.hpp"
+
+namespace parley::core {
+
+struct AgentCacheOptions {
+    std::size_t max_entries = 100;
+    std::chrono::seconds ttl{3600};
+};
+
+struct AgentCacheStats {
+    std::uint64_t hits = 0;
+    std::uint64_t misses = 0;
+    std::uint64_t evictions = 0;
+    std::size_t entries = 0;
+};
+
+// Maps a session to its live agent. Bounded by entry count (LRU eviction) and
+// by idle time (a timer expires entries; nothing is scanned per call). An
+// agent with active turns is never evicted. Concurrent misses for one session
+// load it once. Eviction loses nothing: every agent's state is in storage.
+class AgentCache {
+public:
+    struct LoadRequest {
+        std::string session_id;
+        std::string tenant;  // the caller's: another tenant's session is not found
+    };
+    // Builds a session's agent (reads storage); returns null when the session
+    // does not exist for that tenant, throws when storage fails.
+    using Loader = std::function<boost::asio::awaitable<std::shared_ptr<AgentState>>(LoadRequest request)>;
+
+    AgentCache(boost::asio::any_io_executor executor, AgentCacheOptions options, const Clock& clock, Loader loader);
+    ~AgentCache();
+    AgentCache(const AgentCache&) = delete;
+    AgentCache& operator=(const AgentCache&) = delete;
+
+    // The session's agent, loaded on a miss; null when the session does not
+    // exist for the tenant. An idle entry built from an older configuration
+    // generation is rebuilt, so new turns use the new profile.
+    boost::asio::awaitable<std::shared_ptr<AgentState>> get(LoadRequest request, std::uint64_t generation);
+
+    // The cached agent, without loading; null when not cached.
+    [[nodiscard]] std::shared_ptr<AgentState> peek(const std::string& session_id) const;
+
+    // Forgets a session (deleted); an in-flight load of it is not cached.
+    void erase(const std::string& session_id);
+
+    // Evicts the entries idle for longer than the TTL; the expiry timer calls it.
+    std::size_t evict_expired();
+
+    // Starts / stops the expiry timer.
+    void start();
+    void stop();
+
+    [[nodiscard]] AgentCacheStats stats() const;
+
+private:
+    struct Entry {
+        std::shared_ptr<AgentState> agent;
+        Clock::time_point last_used;
+        std::list<std::string>::iterator lru_position;
+    };
+    struct PendingLoad {
+        AsyncLatch done;
+        std::shared_ptr<AgentState> agent;
+        std::exception_ptr error;
+        bool erased = false;
+    };
+
+    boost::asio::awaitable<void> expire_periodically();
+    void touch(Entry& entry);                                             // with mutex_ held
+    void evict_over_capacity();                                           // with mutex_ held
+    void remove(std::unordered_map<std::string, Entry>::iterator entry);  // with mutex_ held
+
+    AgentCacheOptions options_;
+    const Clock& clock_;
+    Loader loader_;
+    boost::asio::steady_timer expiry_timer_;
+    std::atomic<bool> running_{false};
+
+    mutable std::mutex mutex_;
+    std::unordered_map<std::string, Entry> entries_;
+    std::list<std::string> lru_;  // front: most recently used
+    std::unordered_map<std::string, std::shared_ptr<PendingLoad>> loading_;
+    std::atomic<std::uint64_t> hits_{0};
+    std::atomic<std::uint64_t> misses_{0};
+    std::atomic<std::uint64_t> evictions_{0};
+};
+
+}  // namespace parley::core

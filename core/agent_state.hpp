@@ -1,0 +1,61 @@
+#pragma once
+
+#include <atomic>
+#include <cstdint>
+#include <deque>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include <boost/asio/any_io_executor.hpp>
+#include <boost/asio/strand.hpp>
+
+#include "core/async_latch.hpp"
+#include "core/config_store.hpp"
+#include "core/stream/session_channel.hpp"
+#include "core/turn_handle.hpp"
+#include "storage/records.hpp"
+
+namespace parley::core {
+
+class TodoList;
+class Turn;
+
+// A turn accepted while another ran (busy policy queue): its user message is
+// stored and announced by turn.queued; it starts when the running one ends.
+struct QueuedTurn {
+    std::string turn_id;
+    storage::Message user_message;
+    std::shared_ptr<TurnHandle> handle;
+};
+
+// A session's live agent, as the AgentCache holds it: resolved profile,
+// hydrated history, tool state and stream channel. Everything below `strand`
+// is touched only on that strand, where the session's turns run one at a time.
+struct AgentState {
+    explicit AgentState(boost::asio::any_io_executor executor)
+        : strand(boost::asio::make_strand(std::move(executor))) {}
+
+    std::string session_id;
+    std::string tenant;
+    std::string agent_name;
+    std::uint64_t generation = 0;  // the configuration generation it was built from
+    // Running plus queued turns; an agent with any is never evicted.
+    std::atomic<unsigned> active_turns{0};
+
+    [[nodiscard]] bool busy() const { return active_turns.load() > 0; }
+
+    boost::asio::strand<boost::asio::any_io_executor> strand;
+    std::shared_ptr<const ConfigSnapshot> config;  // the snapshot `generation` names
+    std::shared_ptr<SessionChannel> channel;
+    std::shared_ptr<TodoList> todos;
+    std::vector<storage::Message> history;  // every stored message, ascending seq
+    std::uint64_t seq_reserved = 0;         // seqs up to this are recorded as possibly used
+    std::shared_ptr<Turn> running;          // the turn in progress, if any
+    std::deque<QueuedTurn> queue;
+    bool accepting = false;  // a send is being accepted; others wait in line
+    std::deque<std::shared_ptr<AsyncLatch>> accept_waiters;
+};
+
+}  // namespace parley::core

@@ -1,0 +1,330 @@
+#include "core/turn.hpp"
+
+#include <spdlog/spdlog.h>
+#include <boost/asio/as_tuple.hpp>
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/deferred.hpp>
+#include <boost/asio/detached.hpp>
+#include <boost/asio/experimental/awaitable_operators.hpp>
+#include <boost/asio/experimental/parallel_group.hpp>
+#include <boost/asio/this_coro.hpp>
+#include <boost/asio/use_awaitable.hpp>
+#include <boost/json/parse.hpp>
+#include <boost/json/serialize.hpp>
+
+#include "core/context_window.hpp"
+#include "core/message_json.hpp"
+#include "storage/id_generator.hpp"
+
+namespace parley::core {
+namespace {
+
+namespace asio = boost::asio;
+using namespace asio::experimental::awaitable_operators;
+
+boost::json::object usage_json(const TokenUsage& usage) {
+    return {{"input_tokens", usage.input_tokens}, {"output_tokens", usage.output_tokens}};
+}
+
+std::string tool_calls_text(const std::vector<ToolCall>& calls) {
+    boost::json::array items;
+    for (const auto& call : calls) {
+        boost::system::error_code ec;
+        auto arguments = boost::json::parse(call.arguments_json, ec);
+        items.push_back(boost::json::object{{"id", call.id},
+                                            {"name", call.name},
+                                            {"arguments", ec ? boost::json::value(call.arguments_json) : arguments}});
+    }
+    return boost::json::serialize(items);
+}
+
+TurnError upstream_error(const ProviderError& error) {
+    if (error.kind == ProviderErrorKind::timeout) {
+        return {"upstream_timeout", error.message};
+    }
+    return {"upstream_error", error.message};
+}
+
+}  // namespace
+
+Turn::Turn(std::shared_ptr<AgentState> session, std::shared_ptr<const AgentRuntime> runtime, storage::Store& store,
+           QueuedTurn accepted)
+    : session_(std::move(session)),
+      runtime_(std::move(runtime)),
+      store_(store),
+      turn_id_(std::move(accepted.turn_id)),
+      user_message_(std::move(accepted.user_message)),
+      handle_(std::move(accepted.handle)),
+      interrupt_(session_->strand, 1) {}
+
+void Turn::interrupt() {
+    (void)interrupt_.try_send(boost::system::error_code{});
+}
+
+asio::awaitable<void> Turn::await_interrupt() {
+    (void)co_await interrupt_.async_receive(asio::as_tuple(asio::use_awaitable));
+}
+
+void Turn::publish(EventType type, boost::json::object fields) {
+    session_->channel->publish(
+        make_event(type, session_->channel->next_seq(), session_->session_id, turn_id_, std::move(fields)));
+}
+
+asio::awaitable<TurnResult> Turn::run() {
+    stored_.push_back(user_message_);
+    const auto& agents = runtime_->config->config.agents;
+    const auto found = agents.find(session_->agent_name);
+    if (found == agents.end()) {
+        error_ = TurnError{"internal_error", "agent " + session_->agent_name + " is no longer configured"};
+        co_return co_await finish(TurnStatus::failed);
+    }
+    agent_ = &found->second;
+    auto model = runtime_->providers->chain_for(*agent_);
+    if (!model) {
+        error_ = TurnError{"upstream_error", "the agent has no usable provider"};
+        co_return co_await finish(TurnStatus::failed);
+    }
+
+    for (unsigned iteration = 0; iteration < agent_->max_iterations; ++iteration) {
+        co_await reserve_seqs();
+        message_id_ = storage::generate_id("msg_");
+        partial_text_.clear();
+        tool_calls_.clear();
+        auto model_call = call_model(*model, build_request());
+        auto raced = co_await (std::move(model_call) || await_interrupt());
+        if (raced.index() == 1) {
+            co_return co_await finish(TurnStatus::interrupted);
+        }
+        const auto outcome = std::get<0>(std::move(raced));
+        usage_.input_tokens += outcome.usage.input_tokens;
+        usage_.output_tokens += outcome.usage.output_tokens;
+        if (outcome.error) {
+            error_ = upstream_error(*outcome.error);
+            co_return co_await finish(TurnStatus::failed);
+        }
+
+        storage::Message reply;
+        reply.id = message_id_;
+        reply.session_id = session_->session_id;
+        reply.role = storage::MessageRole::assistant;
+        reply.content = partial_text_;
+        reply.usage = boost::json::serialize(usage_json(outcome.usage));
+        std::erase_if(tool_calls_, [](const ToolCall& call) { return call.name.empty(); });
+        if (!tool_calls_.empty()) {
+            reply.tool_calls = tool_calls_text(tool_calls_);
+        }
+        if (!co_await store_and_announce(std::move(reply))) {
+            error_ = TurnError{"internal_error", "storing the reply failed"};
+            co_return co_await finish(TurnStatus::failed);
+        }
+        partial_text_.clear();
+        if (tool_calls_.empty()) {
+            stop_reason_ = outcome.finish_reason == FinishReason::max_tokens ? "max_tokens" : "stop";
+            co_return co_await finish(TurnStatus::completed);
+        }
+        if (iteration + 1 == agent_->max_iterations) {
+            break;
+        }
+
+        std::vector<PendingCall> calls;
+        for (const auto& call : tool_calls_) {
+            PendingCall pending{call, {}, true};
+            boost::system::error_code ec;
+            auto arguments = boost::json::parse(call.arguments_json.empty() ? "{}" : call.arguments_json, ec);
+            if (!ec && arguments.is_object()) {
+                pending.arguments = std::move(arguments.as_object());
+            } else {
+                pending.arguments_valid = false;
+            }
+            publish(EventType::tool_call,
+                    {{"call_id", call.id}, {"name", call.name}, {"arguments", pending.arguments}});
+            calls.push_back(std::move(pending));
+        }
+        auto tool_runs = run_tools(calls);
+        auto tools_raced = co_await (std::move(tool_runs) || await_interrupt());
+        if (tools_raced.index() == 1) {
+            co_return co_await finish(TurnStatus::interrupted);
+        }
+        const auto outputs = std::get<0>(std::move(tools_raced));
+        for (std::size_t i = 0; i < calls.size(); ++i) {
+            const auto& call = calls[i].call;
+            const auto& output = outputs[i];
+            publish(
+                EventType::tool_result,
+                {{"call_id", call.id}, {"name", call.name}, {"output", output.output}, {"is_error", output.is_error}});
+            storage::Message result;
+            result.id = storage::generate_id("msg_");
+            result.session_id = session_->session_id;
+            result.role = storage::MessageRole::tool;
+            result.content = output.output;
+            result.tool_call_id = call.id;
+            result.status = storage::MessageStatus::complete;
+            if (!co_await store_and_announce(std::move(result))) {
+                error_ = TurnError{"internal_error", "storing a tool result failed"};
+                co_return co_await finish(TurnStatus::failed);
+            }
+        }
+    }
+    error_ = TurnError{"max_iterations",
+                       fmt::format("the agent made {} model calls without finishing", agent_->max_iterations)};
+    co_return co_await finish(TurnStatus::failed);
+}
+
+asio::awaitable<ModelOutcome> Turn::call_model(Provider& model, ModelRequest request) {
+    // Named before the co_await: GCC 12 mis-copies a lambda written inside one.
+    ModelEventSink sink = [this](ModelEvent&& event) { on_model_event(std::move(event)); };
+    co_return co_await model.stream(request, std::move(sink));
+}
+
+void Turn::on_model_event(ModelEvent&& event) {
+    if (auto* text = std::get_if<TextDelta>(&event)) {
+        if (text->text.empty()) {
+            return;
+        }
+        partial_text_ += text->text;
+        const auto seq = session_->channel->next_seq();
+        session_->channel->publish(
+            make_delta_event(seq, session_->session_id, turn_id_, message_id_, std::move(text->text)));
+        if (seq + kSeqReservation / 2 > session_->seq_reserved) {
+            asio::co_spawn(session_->strand, reserve_seqs(), asio::detached);
+        }
+        return;
+    }
+    if (auto* started = std::get_if<ToolCallStarted>(&event)) {
+        if (tool_calls_.size() <= started->index) {
+            tool_calls_.resize(started->index + 1);
+        }
+        auto& call = tool_calls_[started->index];
+        call.id = started->id.empty() ? storage::generate_id("call_") : started->id;
+        call.name = started->name;
+        return;
+    }
+    if (auto* fragment = std::get_if<ToolCallArgumentsDelta>(&event)) {
+        if (tool_calls_.size() <= fragment->index) {
+            tool_calls_.resize(fragment->index + 1);
+        }
+        tool_calls_[fragment->index].arguments_json += fragment->fragment;
+    }
+}
+
+ModelRequest Turn::build_request() const {
+    ModelRequest request;
+    request.model = agent_->model;
+    request.system_prompt = agent_->system_prompt;
+    request.messages = ContextWindow(agent_->context_tokens).build(session_->history);
+    request.temperature = agent_->temperature;
+    request.max_tokens = agent_->max_tokens;
+    request.tools = runtime_->tools->specs_for(*agent_);
+    return request;
+}
+
+asio::awaitable<std::vector<ToolOutput>> Turn::run_tools(std::vector<PendingCall> calls) {
+    const auto executor = co_await asio::this_coro::executor;
+    using Operation = decltype(asio::co_spawn(executor, run_tool(PendingCall{}), asio::deferred));
+    std::vector<Operation> operations;
+    operations.reserve(calls.size());
+    for (auto& call : calls) {
+        operations.push_back(asio::co_spawn(executor, run_tool(std::move(call)), asio::deferred));
+    }
+    auto [order, errors, outputs] = co_await asio::experimental::make_parallel_group(std::move(operations))
+                                        .async_wait(asio::experimental::wait_for_all(), asio::use_awaitable);
+    for (std::size_t i = 0; i < outputs.size(); ++i) {
+        if (errors[i]) {
+            try {
+                std::rethrow_exception(errors[i]);
+            } catch (const std::exception& error) {
+                outputs[i] = ToolOutput{std::string("the tool failed: ") + error.what(), true};
+            }
+        }
+    }
+    co_return outputs;
+}
+
+asio::awaitable<ToolOutput> Turn::run_tool(PendingCall call) {
+    if (!call.arguments_valid) {
+        co_return ToolOutput{"the arguments are not a JSON object: " + call.call.arguments_json, true};
+    }
+    for (const auto& tool : runtime_->tools->tools_for(*agent_)) {
+        if (tool->spec().name == call.call.name) {
+            ToolCallContext context;
+            context.session_id = session_->session_id;
+            context.tenant = session_->tenant;
+            context.todos = session_->todos;
+            context.store = &store_;
+            co_return co_await tool->invoke(std::move(context), std::move(call.arguments));
+        }
+    }
+    co_return ToolOutput{"unknown tool: " + call.call.name, true};
+}
+
+asio::awaitable<bool> Turn::store_and_announce(storage::Message message) {
+    const auto seq = session_->channel->next_seq();
+    message.seq = static_cast<std::int64_t>(seq);
+    auto stored = co_await store_.append_message(std::move(message));
+    if (!stored) {
+        spdlog::error("session {}: storing a message failed: {}", session_->session_id, stored.error().message());
+        session_->channel->skip(seq);
+        co_return false;
+    }
+    session_->history.push_back(*stored);
+    stored_.push_back(*stored);
+    session_->channel->publish(make_event(EventType::message_completed, seq, session_->session_id, turn_id_,
+                                          {{"message", message_json(*stored)}}));
+    co_return true;
+}
+
+// Ends the turn with its one terminal event; error_ and stop_reason_ say why.
+asio::awaitable<TurnResult> Turn::finish(TurnStatus status) {
+    const auto& error = error_;
+    const auto& stop_reason = stop_reason_;
+    const auto seq = session_->channel->next_seq();
+    boost::json::object fields;
+    if (status == TurnStatus::completed) {
+        fields["usage"] = usage_json(usage_);
+        fields["stop_reason"] = stop_reason;
+    }
+    if (status != TurnStatus::completed && !partial_text_.empty()) {
+        // The cut-off reply is kept and announced by the terminal event itself.
+        storage::Message partial;
+        partial.id = message_id_;
+        partial.session_id = session_->session_id;
+        partial.seq = static_cast<std::int64_t>(seq);
+        partial.role = storage::MessageRole::assistant;
+        partial.content = partial_text_;
+        partial.status =
+            status == TurnStatus::interrupted ? storage::MessageStatus::interrupted : storage::MessageStatus::failed;
+        auto stored = co_await store_.append_message(std::move(partial));
+        if (stored) {
+            session_->history.push_back(*stored);
+            stored_.push_back(*stored);
+            fields["message"] = message_json(*stored);
+        } else {
+            spdlog::error("session {}: storing a partial reply failed: {}", session_->session_id,
+                          stored.error().message());
+        }
+    }
+    if (error) {
+        fields["error"] = boost::json::object{{"code", error->code}, {"message", error->message}};
+    }
+    const auto type = status == TurnStatus::completed     ? EventType::turn_completed
+                      : status == TurnStatus::interrupted ? EventType::turn_interrupted
+                                                          : EventType::turn_failed;
+    session_->channel->publish(make_event(type, seq, session_->session_id, turn_id_, std::move(fields)));
+    co_return TurnResult{turn_id_, status, stored_, error};
+}
+
+// Records seqs ahead as possibly used, so that after a crash mid-turn the
+// session continues above every seq a client may have seen.
+asio::awaitable<void> Turn::reserve_seqs() {
+    const auto wanted = session_->channel->last_allocated() + kSeqReservation;
+    if (session_->seq_reserved >= wanted - kSeqReservation / 2) {
+        co_return;
+    }
+    session_->seq_reserved = wanted;
+    auto reserved = co_await store_.reserve_seq(session_->session_id, static_cast<std::int64_t>(wanted));
+    if (!reserved) {
+        spdlog::warn("session {}: reserving seqs failed: {}", session_->session_id, reserved.error().message());
+    }
+}
+
+}  // namespace parley::core

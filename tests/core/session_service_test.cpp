@@ -1,0 +1,413 @@
+// The agent runtime end to end below the HTTP layer: a real SqliteStore, the
+// stream hub, real providers (mock, and OpenAI against the scripted fake
+// model server) and real tools.
+#include "core/session_service.hpp"
+
+#include <thread>
+
+#include <fmt/format.h>
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/use_future.hpp>
+#include <boost/json/parse.hpp>
+#include <catch2/catch.hpp>
+
+#include "core/config_loader.hpp"
+#include "core/metrics/metrics_registry.hpp"
+#include "core/net/http_client.hpp"
+#include "core/providers/provider_metrics.hpp"
+#include "core/tools/blocking_pool.hpp"
+#include "storage/sqlite_store.hpp"
+#include "tests/support/fake_model_server.hpp"
+
+namespace {
+
+namespace asio = boost::asio;
+namespace storage = parley::storage;
+using namespace parley::core;
+using namespace std::chrono_literals;
+using parley::testing::FakeModelServer;
+using parley::testing::Script;
+
+// Everything a SessionService needs, wired as the daemon wires it, on two I/O threads.
+class Harness {
+public:
+    explicit Harness(const std::string& extra_config, const FakeModelServer* fake = nullptr)
+        : work_(asio::make_work_guard(io_)),
+          store_(make_options()),
+          hub_({2048, 1024}),
+          http_(io_.get_executor()),
+          provider_metrics_(metrics_) {
+        std::string text = fmt::format(R"(
+[providers.mock]
+kind = "mock"
+tokens_per_second = 0
+[providers.fake]
+kind = "openai"
+base_url = "http://127.0.0.1:{}/v1"
+api_key_env = ""
+max_retries = 0
+first_byte_timeout_seconds = 5
+[agents.echo]
+provider = "mock"
+tools = ["todo"]
+[agents.fake]
+provider = "fake"
+model = "fake-model"
+tools = ["todo"]
+)",
+                                       fake != nullptr ? fake->port() : 1);
+        text += extra_config;
+        auto loaded = load_config_string(text, "test.toml", [](std::string_view) { return std::nullopt; });
+        auto snapshot = std::make_shared<const ConfigSnapshot>(ConfigSnapshot{loaded.config, 1});
+        auto runtime = std::make_shared<AgentRuntime>();
+        runtime->config = snapshot;
+        runtime->providers = std::make_shared<ProviderRegistry>(snapshot->config, http_, provider_metrics_, 1);
+        runtime->tools = std::make_shared<ToolRegistry>(snapshot->config, http_, blocking_);
+        service_ = std::make_unique<SessionService>(io_.get_executor(), store_, hub_, AgentCacheOptions{100, 3600s},
+                                                    clock_, runtime);
+        for (int i = 0; i < 2; ++i) {
+            threads_.emplace_back([this] { io_.run(); });
+        }
+    }
+
+    ~Harness() {
+        run(service_->shut_down(1s));
+        service_.reset();
+        work_.reset();
+        io_.stop();
+        threads_.clear();
+        store_.close();
+    }
+
+    template <typename T>
+    T run(asio::awaitable<T> task) {
+        return asio::co_spawn(io_, std::move(task), asio::use_future).get();
+    }
+
+    SessionService& service() { return *service_; }
+    storage::SqliteStore& store() { return store_; }
+    asio::io_context& io() { return io_; }
+
+    storage::Session create(const std::string& agent) {
+        auto created = run(service_->create({"acme", agent, std::nullopt, "{}"}));
+        REQUIRE(created.has_value());
+        return *created;
+    }
+
+    std::shared_ptr<Subscriber> subscriber() { return std::make_shared<Subscriber>(io_.get_executor(), 100000); }
+
+    // Events up to and including the turn's terminal one.
+    std::vector<EventPtr> events_until_terminal(Subscriber& subscriber, const std::string& turn_id) {
+        std::vector<EventPtr> events;
+        for (;;) {
+            auto batch = run(subscriber.next_batch());
+            REQUIRE_FALSE(batch.empty());
+            for (auto& event : batch) {
+                events.push_back(event);
+                if (event->turn_id == turn_id && is_terminal(event->type)) {
+                    return events;
+                }
+            }
+        }
+    }
+
+private:
+    static storage::Options make_options() {
+        storage::Options options;
+        options.path = ":memory:";
+        return options;
+    }
+
+    asio::io_context io_;
+    asio::executor_work_guard<asio::io_context::executor_type> work_;
+    storage::SqliteStore store_;
+    StreamHub hub_;
+    HttpClient http_;
+    MetricsRegistry metrics_;
+    ProviderMetrics provider_metrics_;
+    BlockingPool blocking_;
+    SteadyClock clock_;
+    std::unique_ptr<SessionService> service_;
+    std::vector<std::jthread> threads_;
+};
+
+std::vector<std::string> types_of(const std::vector<EventPtr>& events) {
+    std::vector<std::string> types;
+    for (const auto& event : events) {
+        types.emplace_back(to_string(event->type));
+    }
+    return types;
+}
+
+std::string deltas_of(const std::vector<EventPtr>& events) {
+    std::string text;
+    for (const auto& event : events) {
+        if (event->type == EventType::message_delta) {
+            text += event->delta;
+        }
+    }
+    return text;
+}
+
+void check_seqs_increase(const std::vector<EventPtr>& events) {
+    for (std::size_t i = 1; i < events.size(); ++i) {
+        CHECK(events[i]->seq == events[i - 1]->seq + 1);
+    }
+}
+
+}  // namespace
+
+TEST_CASE("a turn streams deltas, stores the reply and ends with turn.completed", "[core][session]") {
+    Harness harness("");
+    const auto session = harness.create("echo");
+    auto subscriber = harness.subscriber();
+    auto accepted = harness.run(harness.service().send({"acme", session.id, "hello there", subscriber, nullptr}));
+    REQUIRE(accepted.has_value());
+    CHECK_FALSE(accepted->queued);
+    CHECK(accepted->user_message.seq == 1);
+    const auto events = harness.events_until_terminal(*subscriber, accepted->turn_id);
+    const auto types = types_of(events);
+    CHECK(types.front() == "turn.started");
+    CHECK(types[types.size() - 2] == "message.completed");
+    CHECK(types.back() == "turn.completed");
+    check_seqs_increase(events);
+    CHECK(deltas_of(events) == "echo: hello there");
+
+    const auto result = harness.run(accepted->turn->wait());
+    CHECK(result.status == TurnStatus::completed);
+    REQUIRE(result.messages.size() == 2);
+    CHECK(result.messages[1].content == "echo: hello there");
+    CHECK(result.messages[1].seq == static_cast<std::int64_t>(events[events.size() - 2]->seq));
+
+    const auto stored = harness.run(harness.service().messages("acme", session.id, {50, std::nullopt}));
+    REQUIRE(stored.has_value());
+    REQUIRE(stored->data.size() == 2);
+    CHECK(stored->data[1].content == "echo: hello there");
+    const auto reread = harness.run(harness.service().get("acme", session.id));
+    REQUIRE(reread.has_value());
+    CHECK(reread->last_seq == static_cast<std::int64_t>(events.back()->seq));
+}
+
+TEST_CASE("the todo tool runs inside a turn and its list is kept per session", "[core][session]") {
+    Harness harness("");
+    const auto session = harness.create("echo");
+    auto subscriber = harness.subscriber();
+    const std::string command = R"(/tool todo {"todos":[{"id":"1","content":"write tests","status":"pending"}]})";
+    auto accepted = harness.run(harness.service().send({"acme", session.id, command, subscriber, nullptr}));
+    REQUIRE(accepted.has_value());
+    const auto events = harness.events_until_terminal(*subscriber, accepted->turn_id);
+    const auto types = types_of(events);
+    CHECK(std::find(types.begin(), types.end(), "tool.call") != types.end());
+    CHECK(std::find(types.begin(), types.end(), "tool.result") != types.end());
+    CHECK(types.back() == "turn.completed");
+    const auto result = harness.run(accepted->turn->wait());
+    REQUIRE(result.messages.size() == 4);  // user, assistant (tool call), tool, assistant
+    CHECK(result.messages[2].role == parley::storage::MessageRole::tool);
+    CHECK(result.messages[3].content.rfind("tool said: ", 0) == 0);
+    const auto todos = harness.run(harness.service().todos("acme", session.id));
+    REQUIRE(todos.has_value());
+    REQUIRE(todos->size() == 1);
+    CHECK(todos->front().content == "write tests");
+}
+
+TEST_CASE("an interrupt stops a hung upstream at once and stores the partial reply", "[core][session]") {
+    FakeModelServer fake;
+    Script hang;
+    hang.text = "partial words then silence";
+    hang.hang_after_chunks = 2;
+    fake.enqueue(hang);
+    Harness harness("", &fake);
+    const auto session = harness.create("fake");
+    auto subscriber = harness.subscriber();
+    auto accepted = harness.run(harness.service().send({"acme", session.id, "go", subscriber, nullptr}));
+    REQUIRE(accepted.has_value());
+    std::size_t deltas = 0;
+    while (deltas < 2) {
+        for (const auto& event : harness.run(subscriber->next_batch())) {
+            deltas += event->type == EventType::message_delta ? 1 : 0;
+        }
+    }
+    const auto started = std::chrono::steady_clock::now();
+    const auto interrupted = harness.run(harness.service().interrupt("acme", session.id));
+    REQUIRE(interrupted.has_value());
+    CHECK(*interrupted);
+    const auto result = harness.run(accepted->turn->wait());
+    const auto elapsed = std::chrono::steady_clock::now() - started;
+    WARN("interrupt to turn end: " << std::chrono::duration_cast<std::chrono::microseconds>(elapsed).count() << " us");
+    CHECK(elapsed < 500ms);
+    CHECK(result.status == TurnStatus::interrupted);
+    REQUIRE(result.messages.size() == 2);
+    CHECK(result.messages[1].status == parley::storage::MessageStatus::interrupted);
+    CHECK_FALSE(result.messages[1].content.empty());
+    const auto events = harness.events_until_terminal(*subscriber, accepted->turn_id);
+    CHECK(events.back()->type == EventType::turn_interrupted);
+    CHECK(events.back()->json.find("\"message\"") != std::string::npos);
+}
+
+TEST_CASE("busy policies: queue, reject and interrupt", "[core][session]") {
+    FakeModelServer fake;
+    Script slow;
+    slow.text = "one two three four";
+    slow.delay_per_chunk = 100ms;
+    fake.set_default_script(slow);
+
+    SECTION("queue: the second message waits, announced by turn.queued, then runs") {
+        Harness harness("", &fake);
+        const auto session = harness.create("fake");
+        auto subscriber = harness.subscriber();
+        auto first = harness.run(harness.service().send({"acme", session.id, "first", subscriber, nullptr}));
+        auto second = harness.run(harness.service().send({"acme", session.id, "second", nullptr, nullptr}));
+        REQUIRE(first.has_value());
+        REQUIRE(second.has_value());
+        CHECK(second->queued);
+        CHECK(harness.run(second->turn->wait()).status == TurnStatus::completed);
+        const auto events = harness.events_until_terminal(*subscriber, second->turn_id);
+        const auto types = types_of(events);
+        CHECK(std::count(types.begin(), types.end(), "turn.queued") == 1);
+        CHECK(std::count(types.begin(), types.end(), "turn.started") == 2);
+        CHECK(std::count(types.begin(), types.end(), "turn.completed") == 2);
+        check_seqs_increase(events);
+    }
+    SECTION("queue: at most eight wait") {
+        Harness harness("", &fake);
+        const auto session = harness.create("fake");
+        std::vector<SendAccepted> accepted;
+        for (int i = 0; i < 9; ++i) {
+            auto sent = harness.run(harness.service().send({"acme", session.id, "m", nullptr, nullptr}));
+            REQUIRE(sent.has_value());
+            accepted.push_back(*sent);
+        }
+        auto refused = harness.run(harness.service().send({"acme", session.id, "m", nullptr, nullptr}));
+        REQUIRE_FALSE(refused.has_value());
+        CHECK(refused.error().code == ServiceErrc::queue_full);
+        (void)harness.run(harness.service().interrupt("acme", session.id));
+    }
+    SECTION("reject") {
+        Harness harness("[agents.strict]\nprovider = \"fake\"\nmodel = \"m\"\nbusy_policy = \"reject\"\n", &fake);
+        const auto session = harness.create("strict");
+        auto first = harness.run(harness.service().send({"acme", session.id, "first", nullptr, nullptr}));
+        REQUIRE(first.has_value());
+        auto second = harness.run(harness.service().send({"acme", session.id, "second", nullptr, nullptr}));
+        REQUIRE_FALSE(second.has_value());
+        CHECK(second.error().code == ServiceErrc::turn_in_progress);
+    }
+    SECTION("interrupt: the running turn stops and the new one runs") {
+        Harness harness("[agents.eager]\nprovider = \"fake\"\nmodel = \"m\"\nbusy_policy = \"interrupt\"\n", &fake);
+        const auto session = harness.create("eager");
+        auto first = harness.run(harness.service().send({"acme", session.id, "first", nullptr, nullptr}));
+        REQUIRE(first.has_value());
+        auto second = harness.run(harness.service().send({"acme", session.id, "second", nullptr, nullptr}));
+        REQUIRE(second.has_value());
+        CHECK_FALSE(second->queued);
+        CHECK(harness.run(first->turn->wait()).status == TurnStatus::interrupted);
+        CHECK(harness.run(second->turn->wait()).status == TurnStatus::completed);
+    }
+}
+
+TEST_CASE("a model that keeps calling tools ends with max_iterations", "[core][session]") {
+    FakeModelServer fake;
+    Script tools;
+    tools.text = "";
+    tools.tool_calls.push_back({"call_1", "todo", "{}", 2, {}});
+    fake.set_default_script(tools);
+    Harness harness("[agents.loop]\nprovider = \"fake\"\nmodel = \"m\"\ntools = [\"todo\"]\nmax_iterations = 3\n",
+                    &fake);
+    const auto session = harness.create("loop");
+    auto accepted = harness.run(harness.service().send({"acme", session.id, "loop", nullptr, nullptr}));
+    REQUIRE(accepted.has_value());
+    const auto result = harness.run(accepted->turn->wait());
+    CHECK(result.status == TurnStatus::failed);
+    REQUIRE(result.error);
+    CHECK(result.error->code == "max_iterations");
+    CHECK(fake.request_count() == 3);
+}
+
+TEST_CASE("parallel tool calls all run and a failing tool becomes an error result", "[core][session]") {
+    FakeModelServer fake;
+    Script calls;
+    calls.text = "";
+    calls.tool_calls.push_back({"call_a", "todo", R"({"todos":[{"id":"a","content":"x","status":"pending"}]})", 2, {}});
+    calls.tool_calls.push_back({"call_b", "broken", R"({"city":"Oslo"})", 2, {}});
+    calls.tool_calls.push_back({"call_c", "todo", R"({"todos":"not a list"})", 1, {}});
+    fake.enqueue(calls);
+    Script answer;
+    answer.text = "done";
+    fake.enqueue(answer);
+    Harness harness(
+        "[tools.broken]\nurl = \"http://127.0.0.1:1/nothing\"\ntimeout_seconds = 2\n"
+        "[agents.tooly]\nprovider = \"fake\"\nmodel = \"m\"\ntools = [\"todo\", \"broken\"]\n",
+        &fake);
+    const auto session = harness.create("tooly");
+    auto subscriber = harness.subscriber();
+    auto accepted = harness.run(harness.service().send({"acme", session.id, "use tools", subscriber, nullptr}));
+    REQUIRE(accepted.has_value());
+    const auto result = harness.run(accepted->turn->wait());
+    CHECK(result.status == TurnStatus::completed);
+    const auto events = harness.events_until_terminal(*subscriber, accepted->turn_id);
+    std::map<std::string, bool> errors;
+    for (const auto& event : events) {
+        if (event->type == EventType::tool_result) {
+            const auto json = boost::json::parse(event->json).as_object();
+            errors[std::string(json.at("call_id").as_string())] = json.at("is_error").as_bool();
+        }
+    }
+    CHECK(errors == std::map<std::string, bool>{{"call_a", false}, {"call_b", true}, {"call_c", true}});
+    // The second model call saw all three results.
+    const auto requests = fake.requests();
+    REQUIRE(requests.size() == 2);
+    CHECK(requests[1].body.find("call_b") != std::string::npos);
+}
+
+TEST_CASE("an upstream failure ends the turn with turn.failed and the session stays usable", "[core][session]") {
+    FakeModelServer fake;
+    Script failure;
+    failure.status = 500;
+    failure.error_body = R"({"error":{"message":"boom"}})";
+    fake.enqueue(failure);
+    Harness harness("", &fake);
+    const auto session = harness.create("fake");
+    auto accepted = harness.run(harness.service().send({"acme", session.id, "hi", nullptr, nullptr}));
+    REQUIRE(accepted.has_value());
+    const auto result = harness.run(accepted->turn->wait());
+    CHECK(result.status == TurnStatus::failed);
+    REQUIRE(result.error);
+    CHECK(result.error->code == "upstream_error");
+    auto again = harness.run(harness.service().send({"acme", session.id, "again", nullptr, nullptr}));
+    REQUIRE(again.has_value());
+    CHECK(harness.run(again->turn->wait()).status == TurnStatus::completed);
+    const auto reread = harness.run(harness.service().get("acme", session.id));
+    REQUIRE(reread.has_value());
+    CHECK(reread->status == parley::storage::SessionStatus::idle);
+}
+
+TEST_CASE("sessions are scoped to their tenant and content is bounded", "[core][session]") {
+    Harness harness("");
+    const auto session = harness.create("echo");
+    auto other = harness.run(harness.service().send({"intruder", session.id, "hi", nullptr, nullptr}));
+    REQUIRE_FALSE(other.has_value());
+    CHECK(other.error().code == ServiceErrc::session_not_found);
+    CHECK_FALSE(harness.run(harness.service().get("intruder", session.id)).has_value());
+    auto huge = harness.run(
+        harness.service().send({"acme", session.id, std::string(kMaxContentBytes + 1, 'x'), nullptr, nullptr}));
+    REQUIRE_FALSE(huge.has_value());
+    CHECK(huge.error().code == ServiceErrc::content_too_long);
+    auto unknown = harness.run(harness.service().create({"acme", "nobody", std::nullopt, "{}"}));
+    REQUIRE_FALSE(unknown.has_value());
+    CHECK(unknown.error().code == ServiceErrc::agent_not_found);
+}
+
+TEST_CASE("resuming a subscription replays the retained events of a turn", "[core][session]") {
+    Harness harness("");
+    const auto session = harness.create("echo");
+    auto accepted = harness.run(harness.service().send({"acme", session.id, "a b c", nullptr, nullptr}));
+    REQUIRE(accepted.has_value());
+    (void)harness.run(accepted->turn->wait());
+    auto late = harness.subscriber();
+    const auto subscribed = harness.run(harness.service().subscribe("acme", session.id, late, 0));
+    REQUIRE(subscribed.has_value());
+    CHECK(subscribed->attachment.result == AttachResult::subscribed);
+    const auto events = harness.events_until_terminal(*late, accepted->turn_id);
+    CHECK(events.front()->seq == 1);
+    CHECK(deltas_of(events) == "echo: a b c");
+}
