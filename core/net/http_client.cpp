@@ -112,7 +112,8 @@ asio::awaitable<HttpResult<std::unique_ptr<HttpResponseStream>>> HttpClient::ope
         }
         // From here the stream owns the slot and gives it back however this ends.
         auto stream = std::make_unique<HttpResponseStream>(std::move(pool), request.timeouts, deadline);
-        auto started = co_await stream->start(*origin, std::move(message), origin->tls ? &tls_ : nullptr);
+        auto started = co_await stream->start(*origin, std::move(message), origin->tls ? &tls_ : nullptr,
+                                              std::move(request.allow_address));
         if (!started) {
             co_return started.error();
         }

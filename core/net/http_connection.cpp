@@ -3,6 +3,8 @@
 #include <openssl/err.h>
 #include <openssl/ssl.h>
 
+#include <vector>
+
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/ip/address.hpp>
 #include <boost/asio/ip/tcp.hpp>
@@ -53,17 +55,34 @@ HttpConnection::TcpStream& HttpConnection::tcp() {
     return std::visit([](auto& stream) -> TcpStream& { return beast::get_lowest_layer(stream); }, stream_);
 }
 
+std::optional<asio::ip::address> HttpConnection::peer_address() const {
+    boost::system::error_code ec;
+    const auto endpoint = std::visit(
+        [&ec](const auto& stream) { return beast::get_lowest_layer(stream).socket().remote_endpoint(ec); }, stream_);
+    if (ec) {
+        return std::nullopt;
+    }
+    return endpoint.address();
+}
+
 bool HttpConnection::is_open() const {
     return std::visit([](const auto& stream) { return beast::get_lowest_layer(stream).socket().is_open(); }, stream_);
 }
 
-asio::awaitable<HttpResult<std::unique_ptr<HttpConnection>>> HttpConnection::connect(
-    HttpOrigin origin, asio::ssl::context* tls_context, std::chrono::milliseconds timeout) {
+asio::awaitable<HttpResult<std::unique_ptr<HttpConnection>>> HttpConnection::connect(HttpOrigin origin,
+                                                                                     asio::ssl::context* tls_context,
+                                                                                     std::chrono::milliseconds timeout,
+                                                                                     AddressFilter allow_address) {
     auto executor = co_await asio::this_coro::executor;
     auto connection = std::make_unique<HttpConnection>(executor, origin.tls ? tls_context : nullptr);
-    const auto ec = co_await connection->establish(origin, timeout);
+    const auto ec = co_await connection->establish(origin, timeout, allow_address);
     if (ec) {
         connection->close();
+        if (allow_address && ec == asio::error::access_denied) {
+            co_return HttpError{.kind = HttpErrorKind::network,
+                                .message = "connect to " + origin.key() + ": no address of the host is allowed",
+                                .address_refused = true};
+        }
         std::string what = "connect to " + origin.key();
         if (ec.category() == asio::error::get_ssl_category()) {
             co_return network_error("TLS handshake with " + origin.key(), ec);
@@ -74,7 +93,8 @@ asio::awaitable<HttpResult<std::unique_ptr<HttpConnection>>> HttpConnection::con
 }
 
 asio::awaitable<boost::system::error_code> HttpConnection::establish(const HttpOrigin& origin,
-                                                                     std::chrono::milliseconds timeout) {
+                                                                     std::chrono::milliseconds timeout,
+                                                                     const AddressFilter& allow_address) {
     auto& lowest = tcp();
     boost::system::error_code ec;
     boost::system::error_code address_ec;
@@ -82,6 +102,9 @@ asio::awaitable<boost::system::error_code> HttpConnection::establish(const HttpO
     const bool is_literal = !address_ec;
     lowest.expires_after(timeout);
     if (is_literal) {
+        if (allow_address && !allow_address(address)) {
+            co_return asio::error::access_denied;
+        }
         // An address literal needs no resolver.
         auto [connect_ec] = co_await lowest.async_connect(tcp::endpoint(address, origin.port), kAsTuple);
         ec = connect_ec;
@@ -92,7 +115,17 @@ asio::awaitable<boost::system::error_code> HttpConnection::establish(const HttpO
         if (resolve_ec) {
             co_return resolve_ec;
         }
-        auto [connect_ec, endpoint] = co_await lowest.async_connect(results, kAsTuple);
+        // Only the allowed addresses are tried: the check covers what is actually connected to.
+        std::vector<tcp::endpoint> endpoints;
+        for (const auto& entry : results) {
+            if (!allow_address || allow_address(entry.endpoint().address())) {
+                endpoints.push_back(entry.endpoint());
+            }
+        }
+        if (endpoints.empty()) {
+            co_return asio::error::access_denied;
+        }
+        auto [connect_ec, endpoint] = co_await lowest.async_connect(endpoints, kAsTuple);
         ec = connect_ec;
     }
     if (ec) {

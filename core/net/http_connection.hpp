@@ -3,6 +3,7 @@
 #include <chrono>
 #include <cstddef>
 #include <memory>
+#include <optional>
 #include <tuple>
 #include <variant>
 
@@ -19,6 +20,7 @@
 
 #include "core/net/http_error.hpp"
 #include "core/net/http_origin.hpp"
+#include "core/net/http_request.hpp"
 
 namespace parley::core {
 
@@ -34,8 +36,11 @@ public:
 
     // Resolves, connects and (for https) handshakes with SNI and host name verification.
     // `tls_context` must be non-null for a TLS origin and outlive the connection.
+    // With `allow_address` set, only the addresses it allows are connected to
+    // (none allowed: a network error with address_refused).
     static boost::asio::awaitable<HttpResult<std::unique_ptr<HttpConnection>>> connect(
-        HttpOrigin origin, boost::asio::ssl::context* tls_context, std::chrono::milliseconds timeout);
+        HttpOrigin origin, boost::asio::ssl::context* tls_context, std::chrono::milliseconds timeout,
+        AddressFilter allow_address = {});
 
     HttpConnection(boost::asio::any_io_executor executor, boost::asio::ssl::context* tls_context);
 
@@ -54,10 +59,13 @@ public:
     void close();
 
     [[nodiscard]] bool is_open() const;
+    // The peer's address; nullopt when the socket is not connected.
+    [[nodiscard]] std::optional<boost::asio::ip::address> peer_address() const;
 
 private:
     boost::asio::awaitable<boost::system::error_code> establish(const HttpOrigin& origin,
-                                                                std::chrono::milliseconds timeout);
+                                                                std::chrono::milliseconds timeout,
+                                                                const AddressFilter& allow_address);
     TcpStream& tcp();
 
     std::variant<TcpStream, TlsStream> stream_;

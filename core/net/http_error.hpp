@@ -27,6 +27,7 @@ struct HttpError {
     unsigned status = 0;         // the HTTP status for client/server errors
     std::string body_excerpt{};  // the start of the error body
     std::optional<std::chrono::milliseconds> retry_after{};  // Retry-After of a 429/503, in delta-seconds form
+    bool address_refused = false;  // HttpRequest::allow_address refused every address of the host
 };
 
 // For boost::system::result<T, HttpError>::value() on an error.

@@ -2,10 +2,12 @@
 
 #include <chrono>
 #include <cstddef>
+#include <functional>
 #include <string>
 #include <utility>
 #include <vector>
 
+#include <boost/asio/ip/address.hpp>
 #include <boost/beast/http/verb.hpp>
 
 namespace parley::core {
@@ -24,6 +26,10 @@ struct HttpPoolLimits {
     std::size_t max_idle_connections = 10;  // kept open for reuse
 };
 
+// Decides whether the client may talk to a peer address (web_fetch's guard
+// against requests to private and metadata addresses).
+using AddressFilter = std::function<bool(const boost::asio::ip::address&)>;
+
 struct HttpRequest {
     boost::beast::http::verb method = boost::beast::http::verb::post;
     std::string url;  // http:// or https://, with port and query as needed
@@ -34,6 +40,12 @@ struct HttpRequest {
     HttpPoolLimits limits;
     std::size_t max_body_bytes = 16 * 1024 * 1024;  // read_all(): a longer body is a network error
     std::size_t error_excerpt_bytes = 2048;         // the start of a non-2xx body kept in HttpError
+    // Set: every address the request would use (each resolved or literal address
+    // before connecting, the peer of a reused pooled connection) must pass it;
+    // when none does the request fails (network, address_refused) without
+    // connecting. Checked on the addresses actually connected to, so a DNS answer
+    // that changes after the caller's own check cannot slip through.
+    AddressFilter allow_address{};
 };
 
 }  // namespace parley::core

@@ -70,15 +70,23 @@ HttpError HttpResponseStream::timeout_or(std::string_view phase, milliseconds ph
 }
 
 asio::awaitable<HttpResult<void>> HttpResponseStream::start(HttpOrigin origin, HttpConnection::Request request,
-                                                            asio::ssl::context* tls_context) {
+                                                            asio::ssl::context* tls_context,
+                                                            AddressFilter allow_address) {
     // At most two tries: a pooled connection found dead on use, then a fresh one.
     for (int attempt = 0; attempt < 2; ++attempt) {
         connection_ = attempt == 0 ? pool_->take_idle() : nullptr;
+        if (connection_ && allow_address) {
+            const auto peer = connection_->peer_address();
+            if (!peer || !allow_address(*peer)) {
+                connection_->close();
+                connection_.reset();
+            }
+        }
         reused_ = connection_ != nullptr;
         if (!connection_) {
             const auto left = remaining();
             const auto limit = std::min(timeouts_.connect, left);
-            auto connected = co_await HttpConnection::connect(origin, tls_context, limit);
+            auto connected = co_await HttpConnection::connect(origin, tls_context, limit, allow_address);
             if (!connected) {
                 HttpError error = connected.error();
                 if (error.kind == HttpErrorKind::timeout && left <= timeouts_.connect) {

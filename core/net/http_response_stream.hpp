@@ -33,8 +33,10 @@ public:
     // Connects (or reuses a pooled connection), writes the request and reads the
     // response header. A pooled connection the server had closed is replaced
     // once, transparently. Called once, by HttpClient, with a pool slot held.
+    // With allow_address set, a pooled connection to a peer it refuses is not reused.
     boost::asio::awaitable<HttpResult<void>> start(HttpOrigin origin, HttpConnection::Request request,
-                                                   boost::asio::ssl::context* tls_context);
+                                                   boost::asio::ssl::context* tls_context,
+                                                   AddressFilter allow_address = {});
 
     [[nodiscard]] unsigned status() const;
     [[nodiscard]] const boost::beast::http::fields& headers() const;

@@ -162,9 +162,21 @@ asio::awaitable<ToolOutput> WebFetchTool::invoke(ToolCallContext /*context*/, bo
     request.timeouts.connect = connect_timeout;
     request.timeouts.first_byte = timeout;
     request.timeouts.idle = timeout;
+    if (!host_allowed) {
+        // The client checks again on the addresses it actually connects to (DNS rebinding).
+        request.allow_address = [policy = policy_](const asio::ip::address& address) {
+            return policy->allows(address);
+        };
+    }
 
     auto opened = co_await http_.open(std::move(request));
     if (!opened) {
+        if (opened.error().address_refused) {
+            co_return error(
+                fmt::format("refused to fetch {}: {} resolved to an address that is not allowed "
+                            "(not allowed by [web_fetch])",
+                            url, host));
+        }
         co_return error(fmt::format("fetching {}: {}", url, HttpTool::describe(opened.error(), timeout)));
     }
     auto& response = **opened;
