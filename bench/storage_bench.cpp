@@ -288,6 +288,7 @@ int main(int argc, char** argv) {
     app.add_option("--queries", settings.queries, "read queries measured");
     app.add_option("--clients", settings.clients, "concurrent readers");
     app.add_option("--write-rate", settings.write_rate, "background appends per second during the read test");
+    app.add_option("--read-pool", settings.read_pool, "read-only connections (threads) in the read test");
     app.add_flag("--skip-insert", skip_insert, "skip the insert throughput test");
     app.add_flag("--skip-read", skip_read, "skip the read latency test");
     CLI11_PARSE(app, argc, argv);
