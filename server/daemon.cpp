@@ -11,6 +11,7 @@
 #include <boost/asio/detached.hpp>
 #include <boost/asio/post.hpp>
 #include <boost/asio/use_awaitable.hpp>
+#include <boost/asio/use_future.hpp>
 
 #include "core/logging.hpp"
 
@@ -37,6 +38,19 @@ HttpLimits limits_from(const core::ServerConfig& server) {
     return limits;
 }
 
+storage::Options storage_options(const core::StorageConfig& config) {
+    storage::Options options;
+    options.path = config.path;
+    options.batch_max_ops = config.batch_max_ops;
+    options.batch_max_delay_ms = config.batch_max_delay_ms;
+    options.read_pool_size = config.read_pool_size;
+    options.synchronous =
+        config.synchronous == core::SyncMode::full ? storage::SyncMode::full : storage::SyncMode::normal;
+    options.busy_timeout_ms = config.busy_timeout_ms;
+    options.writer_queue_capacity = config.writer_queue_capacity;
+    return options;
+}
+
 unsigned io_thread_count(const core::ServerConfig& server) {
     if (server.io_threads > 0) {
         return server.io_threads;
@@ -58,7 +72,16 @@ Daemon::Daemon(std::shared_ptr<core::ConfigStore> config)
 Daemon::~Daemon() = default;
 
 bool Daemon::ready() const {
-    return !stopping_.load();
+    return !stopping_.load() && store_ && store_->alive();
+}
+
+std::shared_ptr<const core::AgentRuntime> Daemon::build_runtime(std::shared_ptr<const core::ConfigSnapshot> snapshot) {
+    auto runtime = std::make_shared<core::AgentRuntime>();
+    runtime->providers =
+        std::make_shared<core::ProviderRegistry>(snapshot->config, http_, provider_metrics_, snapshot->generation);
+    runtime->tools = std::make_shared<core::ToolRegistry>(snapshot->config, http_, blocking_);
+    runtime->config = std::move(snapshot);
+    return runtime;
 }
 
 int Daemon::run() {
@@ -79,19 +102,49 @@ int Daemon::run() {
     }
     registry_.set_empty_callback([this] { asio::post(control_, [this] { connections_closed_.cancel(); }); });
 
-    asio::co_spawn(control_, watch_signals(), asio::detached);
-    asio::co_spawn(io_, listener_->accept_connections(), asio::detached);
+    try {
+        store_ = std::make_unique<storage::SqliteStore>(storage_options(snapshot->config.storage));
+    } catch (const std::exception& error) {
+        spdlog::error("cannot open the database {}: {}", snapshot->config.storage.path, error.what());
+        return 1;
+    }
+    hub_ = std::make_unique<core::StreamHub>(
+        core::StreamHubOptions{snapshot->config.stream.retained_events, snapshot->config.stream.subscriber_queue});
+    sessions_ = std::make_unique<core::SessionService>(
+        io_.get_executor(), *store_, *hub_,
+        core::AgentCacheOptions{snapshot->config.agent_cache.max_entries,
+                                std::chrono::seconds(snapshot->config.agent_cache.ttl_seconds)},
+        clock_, build_runtime(snapshot));
 
-    const unsigned threads = io_thread_count(server);
-    spdlog::info("listening on {} ({} I/O threads)", format_endpoint(listener_->local_endpoint()), threads);
+    asio::co_spawn(control_, watch_signals(), asio::detached);
+    asio::co_spawn(io_, start_serving(io_thread_count(server)), asio::detached);
     std::vector<std::jthread> pool;
+    const unsigned threads = io_thread_count(server);
     for (unsigned i = 1; i < threads; ++i) {
         pool.emplace_back([this] { io_.run(); });
     }
     io_.run();
     pool.clear();
+    sessions_.reset();
+    store_->close();
     spdlog::info("stopped");
-    return 0;
+    return exit_code_;
+}
+
+// Recovers what an unclean stop left behind, then accepts connections.
+asio::awaitable<void> Daemon::start_serving(unsigned threads) {
+    try {
+        (void)co_await sessions_->recover();
+    } catch (const std::exception& error) {
+        spdlog::error("start-up recovery failed: {}", error.what());
+        exit_code_ = 1;
+        signals_.cancel();
+        io_.stop();
+        co_return;
+    }
+    sessions_->cache().start();
+    asio::co_spawn(io_, listener_->accept_connections(), asio::detached);
+    spdlog::info("listening on {} ({} I/O threads)", format_endpoint(listener_->local_endpoint()), threads);
 }
 
 asio::awaitable<void> Daemon::watch_signals() {
@@ -117,6 +170,7 @@ void Daemon::reload_configuration() {
             spdlog::warn("{}", warning);
         }
         core::set_log_level(loaded.config.log.level);
+        sessions_->reload(build_runtime(config_->current()));
         spdlog::info("configuration reloaded from {} (generation {})", config_->path().string(),
                      config_->current()->generation);
     } catch (const core::ConfigError& error) {
@@ -131,6 +185,9 @@ asio::awaitable<void> Daemon::shut_down() {
     stopping_ = true;
     const auto grace = std::chrono::seconds(config_->current()->config.server.shutdown_grace_seconds);
     listener_->stop();
+    // Running turns get the grace period, then are interrupted (partial replies stored).
+    co_await sessions_->shut_down(std::chrono::duration_cast<std::chrono::milliseconds>(grace));
+    hub_->close_all(core::SubscriberClose::shutdown);
     registry_.drain_all(false);
     if (!co_await await_connections_closed(grace)) {
         spdlog::warn("{} connections still open after the {} s grace period: closing them", registry_.size(),

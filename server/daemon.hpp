@@ -10,11 +10,19 @@
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/strand.hpp>
 
+#include "core/clock.hpp"
 #include "core/config_store.hpp"
+#include "core/metrics/metrics_registry.hpp"
+#include "core/net/http_client.hpp"
+#include "core/providers/provider_metrics.hpp"
+#include "core/session_service.hpp"
+#include "core/stream/stream_hub.hpp"
+#include "core/tools/blocking_pool.hpp"
 #include "server/connection_registry.hpp"
 #include "server/handlers/health_handlers.hpp"
 #include "server/listener.hpp"
 #include "server/router.hpp"
+#include "storage/sqlite_store.hpp"
 
 namespace parley::server {
 
@@ -31,14 +39,26 @@ public:
     int run();
 
 private:
+    boost::asio::awaitable<void> start_serving(unsigned threads);
     boost::asio::awaitable<void> watch_signals();
     boost::asio::awaitable<void> shut_down();
     boost::asio::awaitable<bool> await_connections_closed(std::chrono::steady_clock::duration limit);
     void reload_configuration();
     [[nodiscard]] bool ready() const;
+    [[nodiscard]] std::shared_ptr<const core::AgentRuntime> build_runtime(
+        std::shared_ptr<const core::ConfigSnapshot> snapshot);
 
     std::shared_ptr<core::ConfigStore> config_;
     boost::asio::io_context io_;
+    // The services behind the routes, in the order they are built (and torn down in reverse).
+    std::unique_ptr<storage::SqliteStore> store_;
+    core::MetricsRegistry metrics_;
+    core::ProviderMetrics provider_metrics_{metrics_};
+    core::HttpClient http_{io_.get_executor()};
+    core::BlockingPool blocking_;
+    core::SteadyClock clock_;
+    std::unique_ptr<core::StreamHub> hub_;
+    std::unique_ptr<core::SessionService> sessions_;
     boost::asio::strand<boost::asio::io_context::executor_type> control_;
     boost::asio::signal_set signals_;
     boost::asio::steady_timer connections_closed_;
@@ -47,6 +67,7 @@ private:
     HealthHandlers health_;
     std::unique_ptr<Listener> listener_;
     std::atomic<bool> stopping_{false};
+    int exit_code_ = 0;
 };
 
 }  // namespace parley::server
