@@ -2,12 +2,14 @@
 
 #include <algorithm>
 #include <array>
-#include <chrono>
 #include <cctype>
+#include <chrono>
 #include <exception>
 #include <limits>
 #include <string_view>
 
+#include <fmt/format.h>
+#include <spdlog/spdlog.h>
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/this_coro.hpp>
@@ -19,8 +21,6 @@
 #include <boost/json/array.hpp>
 #include <boost/json/parse.hpp>
 #include <boost/json/serialize.hpp>
-#include <fmt/format.h>
-#include <spdlog/spdlog.h>
 
 #include "tests/support/model_responses.hpp"
 
@@ -52,7 +52,9 @@ enum class After { keep_alive, close };
         .count();
 }
 
-[[nodiscard]] std::string_view path_of(std::string_view target) { return target.substr(0, target.find('?')); }
+[[nodiscard]] std::string_view path_of(std::string_view target) {
+    return target.substr(0, target.find('?'));
+}
 
 [[nodiscard]] RecordedRequest record_of(const Request& request) {
     RecordedRequest record;

@@ -2,14 +2,14 @@
 
 #include <exception>
 
+#include <fmt/format.h>
+#include <spdlog/spdlog.h>
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/detached.hpp>
 #include <boost/asio/ssl/context.hpp>
 #include <boost/asio/strand.hpp>
 #include <boost/asio/use_awaitable.hpp>
-#include <fmt/format.h>
-#include <spdlog/spdlog.h>
 
 namespace parley::testing {
 namespace {
@@ -64,7 +64,9 @@ FakeModelServer::FakeModelServer(FakeModelServerOptions options)
     }
 }
 
-FakeModelServer::~FakeModelServer() { stop(); }
+FakeModelServer::~FakeModelServer() {
+    stop();
+}
 
 std::string FakeModelServer::base_url() const {
     return fmt::format("{}://{}:{}", options_.tls ? "https" : "http", options_.host, port_);

@@ -7,15 +7,15 @@
 #include <thread>
 #include <vector>
 
-#include <boost/beast/core/error.hpp>
-#include <boost/system/system_error.hpp>
-#include <boost/json.hpp>
-#include <catch2/catch.hpp>
 #include <poll.h>
 #include <signal.h>
 #include <spawn.h>
 #include <sys/wait.h>
 #include <unistd.h>
+#include <boost/beast/core/error.hpp>
+#include <boost/json.hpp>
+#include <boost/system/system_error.hpp>
+#include <catch2/catch.hpp>
 
 #include "tests/support/http_client.hpp"
 #include "tests/support/test_certificates.hpp"
@@ -100,7 +100,9 @@ constexpr auto kMessages = "/v1/messages";
     return std::chrono::duration_cast<std::chrono::nanoseconds>(Clock::now().time_since_epoch()).count();
 }
 
-[[nodiscard]] std::int64_t stamp_of(const json::object& object) { return object.at(kSentStampField).as_int64(); }
+[[nodiscard]] std::int64_t stamp_of(const json::object& object) {
+    return object.at(kSentStampField).as_int64();
+}
 
 Script text_script(std::string text, std::size_t chunks) {
     Script script;

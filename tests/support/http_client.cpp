@@ -4,6 +4,7 @@
 #include <cctype>
 #include <utility>
 
+#include <openssl/ssl.h>
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/ip/tcp.hpp>
@@ -16,7 +17,6 @@
 #include <boost/beast/http/write.hpp>
 #include <boost/beast/ssl.hpp>
 #include <boost/system/system_error.hpp>
-#include <openssl/ssl.h>
 
 namespace parley::testing {
 namespace {
@@ -74,7 +74,9 @@ HttpClient::HttpClient(std::uint16_t port, HttpClientOptions options) : port_(po
     }
 }
 
-HttpClient::~HttpClient() { close(); }
+HttpClient::~HttpClient() {
+    close();
+}
 
 void HttpClient::close() {
     stream_parser_.reset();

@@ -3,10 +3,10 @@
 #include <algorithm>
 #include <chrono>
 
+#include <fmt/format.h>
 #include <boost/json/array.hpp>
 #include <boost/json/parse.hpp>
 #include <boost/json/serialize.hpp>
-#include <fmt/format.h>
 
 namespace parley::testing {
 namespace {
@@ -14,9 +14,13 @@ namespace {
 constexpr std::string_view kEchoPrefix = "echo: ";
 constexpr std::string_view kDefaultModel = "fake-model";
 
-[[nodiscard]] bool is_space(char c) { return c == ' ' || c == '\t' || c == '\n' || c == '\r'; }
+[[nodiscard]] bool is_space(char c) {
+    return c == ' ' || c == '\t' || c == '\n' || c == '\r';
+}
 
-[[nodiscard]] bool is_utf8_continuation(char c) { return (static_cast<unsigned char>(c) & 0xC0U) == 0x80U; }
+[[nodiscard]] bool is_utf8_continuation(char c) {
+    return (static_cast<unsigned char>(c) & 0xC0U) == 0x80U;
+}
 
 [[nodiscard]] std::uint64_t count_words(std::string_view text) {
     std::uint64_t words = 0;
@@ -345,16 +349,11 @@ struct OpenAiChunkHeader {
     constexpr unsigned kNotFound = 404;
     constexpr unsigned kTooManyRequests = 429;
     switch (status) {
-        case kBadRequest:
-            return "invalid_request_error";
-        case kUnauthorized:
-            return "authentication_error";
-        case kNotFound:
-            return "not_found_error";
-        case kTooManyRequests:
-            return "rate_limit_error";
-        default:
-            return "server_error";
+        case kBadRequest: return "invalid_request_error";
+        case kUnauthorized: return "authentication_error";
+        case kNotFound: return "not_found_error";
+        case kTooManyRequests: return "rate_limit_error";
+        default: return "server_error";
     }
 }
 

@@ -3,9 +3,9 @@
 #include <limits>
 #include <stdexcept>
 
+#include <fmt/format.h>
 #include <boost/json/array.hpp>
 #include <boost/json/serialize.hpp>
-#include <fmt/format.h>
 
 namespace parley::testing {
 namespace {
@@ -183,10 +183,8 @@ public:
 
 std::string_view route_name(Route route) {
     switch (route) {
-        case Route::openai:
-            return "openai";
-        case Route::anthropic:
-            return "anthropic";
+        case Route::openai: return "openai";
+        case Route::anthropic: return "anthropic";
     }
     return "unknown";
 }

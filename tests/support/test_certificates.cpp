@@ -3,7 +3,6 @@
 #include <memory>
 #include <stdexcept>
 
-#include <boost/asio/ip/address.hpp>
 #include <fmt/format.h>
 #include <openssl/bio.h>
 #include <openssl/err.h>
@@ -11,6 +10,7 @@
 #include <openssl/pem.h>
 #include <openssl/x509.h>
 #include <openssl/x509v3.h>
+#include <boost/asio/ip/address.hpp>
 
 namespace parley::testing {
 namespace {
@@ -87,7 +87,9 @@ void set_common_name(X509_NAME* name, std::string_view common_name) {
     return certificate;
 }
 
-void sign(X509* certificate, EVP_PKEY* key) { check(X509_sign(certificate, key, EVP_sha256()) > 0, "sign"); }
+void sign(X509* certificate, EVP_PKEY* key) {
+    check(X509_sign(certificate, key, EVP_sha256()) > 0, "sign");
+}
 
 [[nodiscard]] std::string bio_text(BIO* bio) {
     char* data = nullptr;
