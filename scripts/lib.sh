@@ -6,6 +6,10 @@ export PARLEY_ROOT
 # ccache must accept the precompiled header; these make its hits exact enough.
 export CCACHE_SLOPPINESS="pch_defines,time_macros,include_file_mtime,include_file_ctime"
 export CCACHE_DIR="${CCACHE_DIR:-$HOME/.cache/parley-ccache}"
+# Paths relative to the checkout, and no working directory in the hash, so
+# another clone of the project (CI's) reuses the same cache entries.
+export CCACHE_BASEDIR="$PARLEY_ROOT"
+export CCACHE_NOHASHDIR=1
 
 log() { printf '\033[1m[parley]\033[0m %s\n' "$*" >&2; }
 
