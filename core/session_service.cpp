@@ -314,6 +314,9 @@ asio::awaitable<ServiceResult<SendAccepted>> SessionService::accept(std::shared_
     auto stored = co_await store_.append_message(message);
     if (!stored) {
         agent->channel->skip(seq);
+        if (request.subscriber) {
+            agent->channel->detach(*request.subscriber);
+        }
         agent->active_turns.fetch_sub(1);
         co_return from_store(stored.error(), agent->session_id);
     }
@@ -323,7 +326,8 @@ asio::awaitable<ServiceResult<SendAccepted>> SessionService::accept(std::shared_
         request.on_accepted(turn.turn_id);
     }
 
-    SendAccepted accepted{turn.turn_id, message, agent->running != nullptr || !agent->queue.empty(), turn.handle};
+    SendAccepted accepted{turn.turn_id, message, agent->running != nullptr || !agent->queue.empty(), turn.handle,
+                          agent->channel};
     const auto type = accepted.queued ? EventType::turn_queued : EventType::turn_started;
     agent->channel->publish(
         make_event(type, seq, agent->session_id, turn.turn_id, {{"user_message", message_json(message)}}));

@@ -48,6 +48,8 @@ struct SendAccepted {
     storage::Message user_message;
     bool queued = false;
     std::shared_ptr<TurnHandle> turn;
+    // The session's channel: a caller that attached a subscriber detaches it here.
+    std::shared_ptr<SessionChannel> channel;
 };
 
 struct Subscription {

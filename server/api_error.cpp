@@ -14,6 +14,30 @@ ApiError ApiError::bad_request(std::string code, std::string message, std::optio
     return ApiError{http::status::bad_request, std::move(code), std::move(message), std::move(param), std::nullopt};
 }
 
+ApiError to_api_error(const core::ServiceError& error) {
+    using core::ServiceErrc;
+    const auto status = [&] {
+        switch (error.code) {
+            case ServiceErrc::session_not_found:
+            case ServiceErrc::agent_not_found: return http::status::not_found;
+            case ServiceErrc::invalid_argument:
+            case ServiceErrc::content_too_long:
+            case ServiceErrc::invalid_query:
+            case ServiceErrc::invalid_cursor: return http::status::bad_request;
+            case ServiceErrc::turn_in_progress: return http::status::conflict;
+            case ServiceErrc::queue_full: return http::status::too_many_requests;
+            case ServiceErrc::unavailable: return http::status::service_unavailable;
+            case ServiceErrc::internal: break;
+        }
+        return http::status::internal_server_error;
+    }();
+    std::optional<unsigned> retry_after;
+    if (error.code == ServiceErrc::queue_full || error.code == ServiceErrc::unavailable) {
+        retry_after = 1;
+    }
+    return ApiError{status, std::string(core::to_string(error.code)), error.message, error.param, retry_after};
+}
+
 std::string_view error_type(http::status status) {
     switch (status) {
         case http::status::unauthorized: return "authentication_error";

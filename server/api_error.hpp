@@ -5,6 +5,7 @@
 
 #include <boost/json/value.hpp>
 
+#include "core/service_error.hpp"
 #include "server/http_types.hpp"
 
 namespace parley::server {
@@ -21,6 +22,9 @@ struct ApiError {
     [[nodiscard]] static ApiError bad_request(std::string code, std::string message,
                                               std::optional<std::string> param = std::nullopt);
 };
+
+// The status and code API.md gives each expected failure of core.
+[[nodiscard]] ApiError to_api_error(const core::ServiceError& error);
 
 // The `type` field OpenAI uses for a status (invalid_request_error, authentication_error, ...).
 [[nodiscard]] std::string_view error_type(http::status status);

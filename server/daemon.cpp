@@ -93,9 +93,11 @@ int Daemon::run() {
         spdlog::error("cannot listen on {}: {}", server.listen_host, ec.message());
         return 1;
     }
+    connection_services_ = std::make_unique<ConnectionServices>(
+        ConnectionServices{router_, gate_, registry_, http_metrics_, limits_from(server)});
     try {
-        listener_ = std::make_unique<Listener>(io_, asio::ip::tcp::endpoint(address, server.listen_port), router_,
-                                               registry_, limits_from(server));
+        listener_ = std::make_unique<Listener>(io_, asio::ip::tcp::endpoint(address, server.listen_port),
+                                               *connection_services_);
     } catch (const boost::system::system_error& error) {
         spdlog::error("cannot listen on {}:{}: {}", server.listen_host, server.listen_port, error.code().message());
         return 1;
@@ -115,6 +117,7 @@ int Daemon::run() {
         core::AgentCacheOptions{snapshot->config.agent_cache.max_entries,
                                 std::chrono::seconds(snapshot->config.agent_cache.ttl_seconds)},
         clock_, build_runtime(snapshot));
+    api_ = std::make_unique<ApiRoutes>(ApiServices{*sessions_, *store_, config_, metrics_, http_metrics_}, router_);
 
     asio::co_spawn(control_, watch_signals(), asio::detached);
     asio::co_spawn(io_, start_serving(io_thread_count(server)), asio::detached);

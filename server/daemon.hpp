@@ -18,8 +18,11 @@
 #include "core/session_service.hpp"
 #include "core/stream/stream_hub.hpp"
 #include "core/tools/blocking_pool.hpp"
+#include "server/api_routes.hpp"
+#include "server/auth/access_gate.hpp"
 #include "server/connection_registry.hpp"
 #include "server/handlers/health_handlers.hpp"
+#include "server/http_metrics.hpp"
 #include "server/listener.hpp"
 #include "server/router.hpp"
 #include "storage/sqlite_store.hpp"
@@ -64,7 +67,11 @@ private:
     boost::asio::steady_timer connections_closed_;
     Router router_;
     ConnectionRegistry registry_;
+    AccessGate gate_{config_, clock_};
+    HttpMetrics http_metrics_{metrics_};
     HealthHandlers health_;
+    std::unique_ptr<ApiRoutes> api_;
+    std::unique_ptr<ConnectionServices> connection_services_;
     std::unique_ptr<Listener> listener_;
     std::atomic<bool> stopping_{false};
     int exit_code_ = 0;

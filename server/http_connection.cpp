@@ -34,17 +34,12 @@ std::string describe(const asio::ip::tcp::socket& socket) {
 
 }  // namespace
 
-HttpConnection::HttpConnection(asio::ip::tcp::socket socket, const Router& router, ConnectionRegistry& registry,
-                               HttpLimits limits)
-    : stream_(std::move(socket)),
-      router_(router),
-      registry_(registry),
-      limits_(limits),
-      remote_(describe(stream_.socket())) {}
+HttpConnection::HttpConnection(asio::ip::tcp::socket socket, const ConnectionServices& services)
+    : stream_(std::move(socket)), services_(services), limits_(services.limits), remote_(describe(stream_.socket())) {}
 
 asio::awaitable<void> HttpConnection::run() {
     auto self = shared_from_this();
-    const auto registration = registry_.add([weak = weak_from_this()](bool force) {
+    const auto registration = services_.registry.add([weak = weak_from_this()](bool force) {
         if (auto connection = weak.lock()) {
             asio::post(connection->stream_.get_executor(), [connection, force] { connection->drain(force); });
         }
@@ -57,14 +52,16 @@ asio::awaitable<void> HttpConnection::run() {
             if (outcome != ReadOutcome::request) {
                 break;
             }
-            RequestContext context{request, {}, {}, {}, {}, nullptr, remote_, &stream_, false};
+            RequestContext context{.request = request, .remote = remote_, .stream = &stream_, .buffer = &buffer_};
             Response response = co_await dispatch(context);
+            const auto route = context.route.empty() ? HttpMetrics::kUnmatchedRoute : context.route;
             if (context.response_sent) {
+                record(request.method_string(), request.target(), route, context.sent_status, 0, started);
                 break;
             }
             const bool keep_alive = request.keep_alive() && !draining_;
             response.keep_alive(keep_alive);
-            co_await reply(std::move(response), request.method_string(), request.target(), started);
+            co_await reply(std::move(response), request.method_string(), request.target(), route, started);
             if (!keep_alive) {
                 break;
             }
@@ -75,7 +72,7 @@ asio::awaitable<void> HttpConnection::run() {
     beast::error_code ignored;
     stream_.socket().shutdown(asio::ip::tcp::socket::shutdown_send, ignored);
     stream_.close();
-    registry_.remove(registration);
+    services_.registry.remove(registration);
 }
 
 // Waits, up to the keep-alive timeout, for the first byte of the next request.
@@ -155,7 +152,7 @@ asio::awaitable<HttpConnection::ReadOutcome> HttpConnection::read_request(Reques
     }
     const std::string method = parser.is_header_done() ? std::string(parser.get().method_string()) : "-";
     const std::string target = parser.is_header_done() ? std::string(parser.get().target()) : "-";
-    co_await reply(std::move(*response), method, target, started);
+    co_await reply(std::move(*response), method, target, HttpMetrics::kUnmatchedRoute, started);
     co_return ReadOutcome::rejected;
 }
 
@@ -172,6 +169,12 @@ asio::awaitable<Response> HttpConnection::dispatch(RequestContext& context) {
         co_return std::move(*response);
     }
     const auto& request = context.request;
+    auto admitted = services_.gate.admit(request, context.query, context.access);
+    if (!admitted) {
+        auto refusal = error_response(admitted.error(), request.version(), request.keep_alive());
+        co_return refusal;
+    }
+    context.principal = std::move(*admitted);
     try {
         co_return co_await (*context.handler)(context);
     } catch (const std::exception& error) {
@@ -191,7 +194,7 @@ std::optional<Response> HttpConnection::route(RequestContext& context) const {
         return error_response(ApiError::bad_request("invalid_target", "the request target is not a valid path"),
                               request.version(), request.keep_alive());
     }
-    auto match = router_.match(request.method(), context.path_segments);
+    auto match = services_.router.match(request.method(), context.path_segments);
     if (match.outcome == RouteOutcome::not_found) {
         const ApiError error{
             http::status::not_found, "route_not_found",
@@ -209,23 +212,30 @@ std::optional<Response> HttpConnection::route(RequestContext& context) const {
     }
     context.params = std::move(match.params);
     context.route = match.pattern;
+    context.access = match.access;
     context.handler = match.handler;
     return std::nullopt;
 }
 
 asio::awaitable<void> HttpConnection::reply(Response response, std::string_view method, std::string_view target,
-                                            std::chrono::steady_clock::time_point started) {
+                                            std::string_view route, std::chrono::steady_clock::time_point started) {
     const auto status = response.result_int();
     const auto bytes = response.body().size();
     stream_.expires_after(limits_.body_timeout);
     auto [ec, written] = co_await http::async_write(stream_, response, kAsTuple);
     stream_.expires_never();
-    core::log_access({method, target, status, bytes,
-                      std::chrono::duration_cast<std::chrono::microseconds>(std::chrono::steady_clock::now() - started),
-                      remote_});
+    record(method, target, route, status, bytes, started);
     if (ec) {
         draining_ = true;
     }
+}
+
+void HttpConnection::record(std::string_view method, std::string_view target, std::string_view route, unsigned status,
+                            std::size_t bytes, std::chrono::steady_clock::time_point started) {
+    const auto duration = std::chrono::steady_clock::now() - started;
+    services_.metrics.record(route, status, duration);
+    core::log_access(
+        {method, target, status, bytes, std::chrono::duration_cast<std::chrono::microseconds>(duration), remote_});
 }
 
 void HttpConnection::drain(bool force) {

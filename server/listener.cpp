@@ -16,9 +16,8 @@ namespace {
 constexpr std::chrono::milliseconds kAcceptBackoff{50};
 }  // namespace
 
-Listener::Listener(asio::io_context& io, const asio::ip::tcp::endpoint& endpoint, const Router& router,
-                   ConnectionRegistry& registry, HttpLimits limits)
-    : io_(io), acceptor_(io), router_(router), registry_(registry), limits_(limits) {
+Listener::Listener(asio::io_context& io, const asio::ip::tcp::endpoint& endpoint, const ConnectionServices& services)
+    : io_(io), acceptor_(io), services_(services) {
     acceptor_.open(endpoint.protocol());
     acceptor_.set_option(asio::socket_base::reuse_address(true));
     acceptor_.bind(endpoint);
@@ -39,7 +38,7 @@ asio::awaitable<void> Listener::accept_connections() {
             co_await backoff.async_wait(asio::as_tuple(asio::use_awaitable));
             continue;
         }
-        auto connection = std::make_shared<HttpConnection>(std::move(socket), router_, registry_, limits_);
+        auto connection = std::make_shared<HttpConnection>(std::move(socket), services_);
         asio::co_spawn(connection->executor(), connection->run(), asio::detached);
     }
 }

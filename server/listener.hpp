@@ -16,8 +16,8 @@ namespace parley::server {
 class Listener {
 public:
     // Binds and listens at once, so a bad address fails before anything runs.
-    Listener(boost::asio::io_context& io, const boost::asio::ip::tcp::endpoint& endpoint, const Router& router,
-             ConnectionRegistry& registry, HttpLimits limits);
+    Listener(boost::asio::io_context& io, const boost::asio::ip::tcp::endpoint& endpoint,
+             const ConnectionServices& services);
 
     [[nodiscard]] boost::asio::ip::tcp::endpoint local_endpoint() const { return acceptor_.local_endpoint(); }
 
@@ -29,9 +29,7 @@ public:
 private:
     boost::asio::io_context& io_;
     boost::asio::ip::tcp::acceptor acceptor_;
-    const Router& router_;
-    ConnectionRegistry& registry_;
-    HttpLimits limits_;
+    const ConnectionServices& services_;
 };
 
 }  // namespace parley::server

@@ -6,16 +6,18 @@
 
 namespace parley::server {
 
-void Router::add(http::verb method, std::string_view pattern, Handler handler) {
-    Route route{method, std::string(pattern), {}, std::move(handler)};
-    std::vector<std::string> parts;
-    std::string query;
-    const bool parsed = split_target(pattern, parts, query);
-    assert(parsed && "route patterns are valid paths");
-    (void)parsed;
-    for (auto& part : parts) {
+void Router::add(http::verb method, std::string_view pattern, Handler handler, RouteAccess access) {
+    assert(pattern.starts_with('/') && "route patterns are absolute paths");
+    Route route{method, std::string(pattern), {}, std::move(handler), access};
+    // Patterns are ours and plain ("/v1/sessions/{id}"): split them at '/'
+    // ({name} is not valid URI syntax, so split_target would refuse it).
+    std::string_view rest = pattern.substr(1);
+    while (!rest.empty()) {
+        const auto slash = rest.find('/');
+        const auto part = rest.substr(0, slash);
         const bool is_param = part.size() > 2 && part.front() == '{' && part.back() == '}';
-        route.segments.push_back({is_param ? part.substr(1, part.size() - 2) : part, is_param});
+        route.segments.push_back({std::string(is_param ? part.substr(1, part.size() - 2) : part), is_param});
+        rest = slash == std::string_view::npos ? std::string_view{} : rest.substr(slash + 1);
     }
     routes_.push_back(std::move(route));
 }
@@ -50,6 +52,7 @@ RouteMatch Router::match(http::verb method, const std::vector<std::string>& segm
             result.outcome = RouteOutcome::found;
             result.handler = &route.handler;
             result.pattern = route.pattern;
+            result.access = route.access;
             result.params = {};
             (void)matches(route, segments, &result.params);
             return result;

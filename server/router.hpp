@@ -7,6 +7,7 @@
 
 #include <boost/asio/awaitable.hpp>
 
+#include "server/auth/access_gate.hpp"
 #include "server/handler.hpp"
 #include "server/http_types.hpp"
 #include "server/request_context.hpp"
@@ -21,13 +22,14 @@ struct RouteMatch {
     std::string_view pattern;  // the route template: the metrics label
     RouteParams params;
     std::string allowed;  // for 405: the Allow header value
+    RouteAccess access = RouteAccess::tenant;
 };
 
 // Method + path-template routing: "/v1/sessions/{id}/messages". Segments
 // match literally or bind a {name}; an empty-valued binding does not match.
 class Router {
 public:
-    void add(http::verb method, std::string_view pattern, Handler handler);
+    void add(http::verb method, std::string_view pattern, Handler handler, RouteAccess access = RouteAccess::tenant);
 
     [[nodiscard]] RouteMatch match(http::verb method, const std::vector<std::string>& segments) const;
 
@@ -41,6 +43,7 @@ private:
         std::string pattern;
         std::vector<Segment> segments;
         Handler handler;
+        RouteAccess access;
     };
 
     [[nodiscard]] static bool matches(const Route& route, const std::vector<std::string>& segments,

@@ -44,21 +44,7 @@ Histogram::Snapshot Histogram::snapshot() const {
 
 void Histogram::render(std::string& out, std::string_view name, std::string_view labels) const {
     const Snapshot snap = snapshot();
-    const std::string bucket_name = std::string(name) + "_bucket";
-    std::string bucket_labels;
-    for (std::size_t i = 0; i <= upper_bounds_.size(); ++i) {
-        bucket_labels.assign(labels);
-        if (!bucket_labels.empty()) {
-            bucket_labels += ',';
-        }
-        bucket_labels += "le=\"";
-        append_metric_value(bucket_labels,
-                            i < upper_bounds_.size() ? upper_bounds_[i] : std::numeric_limits<double>::infinity());
-        bucket_labels += '"';
-        append_sample(out, bucket_name, bucket_labels, static_cast<double>(snap.cumulative[i]));
-    }
-    append_sample(out, std::string(name) + "_sum", labels, snap.sum);
-    append_sample(out, std::string(name) + "_count", labels, static_cast<double>(snap.count));
+    append_histogram(out, name, labels, upper_bounds_, snap.cumulative, snap.sum, snap.count);
 }
 
 std::vector<double> latency_buckets_seconds() {

@@ -5,6 +5,7 @@
 #include "core/metrics/counter.hpp"
 #include "core/metrics/gauge.hpp"
 #include "core/metrics/histogram.hpp"
+#include "core/metrics/metric_format.hpp"
 
 namespace parley::core {
 
@@ -60,24 +61,7 @@ Metric& MetricFamily<Metric>::find_or_create(std::vector<std::string> label_valu
 
 template <class Metric>
 void MetricFamily<Metric>::render(std::string& out) const {
-    out += "# HELP ";
-    out += name_;
-    out += ' ';
-    // HELP text escapes backslash and newline only.
-    for (const char c : help_) {
-        if (c == '\\') {
-            out += "\\\\";
-        } else if (c == '\n') {
-            out += "\\n";
-        } else {
-            out += c;
-        }
-    }
-    out += "\n# TYPE ";
-    out += name_;
-    out += ' ';
-    out += Metric::kTypeName;
-    out += '\n';
+    append_family_header(out, name_, help_, Metric::kTypeName);
     const std::lock_guard lock(mutex_);
     for (const auto& [labels, metric] : metrics_) {
         metric->render(out, name_, labels);

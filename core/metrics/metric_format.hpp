@@ -1,5 +1,7 @@
 #pragma once
 
+#include <cstdint>
+#include <span>
 #include <string>
 #include <string_view>
 
@@ -10,5 +12,13 @@ void append_metric_value(std::string& out, double value);
 
 // Appends `name{labels} value\n` (no braces when labels is empty).
 void append_sample(std::string& out, std::string_view name, std::string_view labels, double value);
+
+// Appends the `# HELP` (escaped) and `# TYPE` lines that open a family.
+void append_family_header(std::string& out, std::string_view name, std::string_view help, std::string_view type);
+
+// Appends a histogram's `_bucket` (one per bound, then +Inf), `_sum` and
+// `_count` samples; `cumulative` has bounds.size() + 1 entries.
+void append_histogram(std::string& out, std::string_view name, std::string_view labels, std::span<const double> bounds,
+                      std::span<const std::uint64_t> cumulative, double sum, std::uint64_t count);
 
 }  // namespace parley::core

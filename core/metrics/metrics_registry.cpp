@@ -2,6 +2,8 @@
 
 #include <stdexcept>
 
+#include "core/metrics/metric_format.hpp"
+
 namespace parley::core {
 
 template <class Metric>
@@ -52,6 +54,36 @@ Gauge& MetricsRegistry::gauge(std::string name, std::string help) {
 
 Histogram& MetricsRegistry::histogram(std::string name, std::string help, std::vector<double> upper_bounds) {
     return histogram_family(std::move(name), std::move(help), {}, std::move(upper_bounds)).with({});
+}
+
+namespace {
+
+class CollectedFamily final : public MetricFamilyBase {
+public:
+    CollectedFamily(std::string name, std::string help, std::string type, MetricsRegistry::SampleWriter samples)
+        : MetricFamilyBase(std::move(name), std::move(help), {}),
+          type_(std::move(type)),
+          samples_(std::move(samples)) {}
+
+    void render(std::string& out) const override {
+        append_family_header(out, name_, help_, type_);
+        samples_(out, name_);
+    }
+
+private:
+    std::string type_;
+    MetricsRegistry::SampleWriter samples_;
+};
+
+}  // namespace
+
+void MetricsRegistry::collected_family(std::string name, std::string help, std::string type, SampleWriter samples) {
+    const std::lock_guard lock(mutex_);
+    if (families_.contains(name)) {
+        throw std::logic_error("metric " + name + " registered twice");
+    }
+    auto family = std::make_unique<CollectedFamily>(name, std::move(help), std::move(type), std::move(samples));
+    families_.emplace(std::move(name), std::move(family));
 }
 
 std::string MetricsRegistry::render() const {

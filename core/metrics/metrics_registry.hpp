@@ -1,5 +1,6 @@
 #pragma once
 
+#include <functional>
 #include <map>
 #include <memory>
 #include <mutex>
@@ -29,6 +30,13 @@ public:
     MetricFamily<Gauge>& gauge_family(std::string name, std::string help, std::vector<std::string> label_names);
     MetricFamily<Histogram>& histogram_family(std::string name, std::string help, std::vector<std::string> label_names,
                                               std::vector<double> upper_bounds);
+
+    // A family whose samples are read at scrape time from a component that
+    // keeps its own figures (the agent cache, the storage writer). `samples`
+    // appends the sample lines (metric_format.hpp); `type` is counter, gauge
+    // or histogram.
+    using SampleWriter = std::function<void(std::string& out, std::string_view name)>;
+    void collected_family(std::string name, std::string help, std::string type, SampleWriter samples);
 
     // Unlabelled shorthands.
     Counter& counter(std::string name, std::string help);

@@ -9,8 +9,10 @@ namespace parley::server {
 HealthHandlers::HealthHandlers(std::function<bool()> ready) : ready_(std::move(ready)) {}
 
 void HealthHandlers::add_routes(Router& router) {
-    router.add(http::verb::get, "/healthz", [this](RequestContext& context) { return healthz(context); });
-    router.add(http::verb::get, "/readyz", [this](RequestContext& context) { return readyz(context); });
+    router.add(
+        http::verb::get, "/healthz", [this](RequestContext& context) { return healthz(context); }, RouteAccess::open);
+    router.add(
+        http::verb::get, "/readyz", [this](RequestContext& context) { return readyz(context); }, RouteAccess::open);
 }
 
 boost::asio::awaitable<Response> HealthHandlers::healthz(RequestContext& context) {

@@ -1,0 +1,107 @@
+#include "server/sse_stream.hpp"
+
+#include <array>
+
+#include <fmt/format.h>
+#include <boost/asio/as_tuple.hpp>
+#include <boost/asio/experimental/awaitable_operators.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/this_coro.hpp>
+#include <boost/asio/use_awaitable.hpp>
+#include <boost/asio/write.hpp>
+
+#include "core/version.hpp"
+
+namespace parley::server {
+namespace {
+
+namespace asio = boost::asio;
+using namespace asio::experimental::awaitable_operators;
+constexpr auto kAsTuple = asio::as_tuple(asio::use_awaitable);
+// A write that takes longer than this means the client stopped reading.
+constexpr std::chrono::seconds kWriteTimeout{30};
+
+}  // namespace
+
+asio::awaitable<bool> SseStream::open() {
+    std::string header = fmt::format(
+        "HTTP/1.1 200 OK\r\n"
+        "Server: parley/{}\r\n"
+        "Content-Type: text/event-stream; charset=utf-8\r\n"
+        "Cache-Control: no-cache\r\n"
+        "X-Accel-Buffering: no\r\n"
+        "Connection: close\r\n\r\n",
+        core::kVersion);
+    context_.response_sent = true;
+    context_.sent_status = 200;
+    co_return co_await write(std::move(header));
+}
+
+asio::awaitable<bool> SseStream::send(const core::Event& event) {
+    std::string frame =
+        fmt::format("id: {}\nevent: {}\ndata: {}\n\n", event.seq, core::to_string(event.type), event.json);
+    co_return co_await write(std::move(frame));
+}
+
+asio::awaitable<bool> SseStream::send_data(std::string_view data) {
+    std::string frame = fmt::format("data: {}\n\n", data);
+    co_return co_await write(std::move(frame));
+}
+
+asio::awaitable<bool> SseStream::write(std::string text) {
+    auto& stream = *context_.stream;
+    stream.expires_after(kWriteTimeout);
+    auto [ec, written] = co_await asio::async_write(stream, asio::buffer(text), kAsTuple);
+    stream.expires_never();
+    co_return !ec;
+}
+
+asio::awaitable<SseStream::End> SseStream::pump(core::Subscriber& subscriber,
+                                                std::function<asio::awaitable<bool>(const core::EventPtr&)> send_one) {
+    // Whichever ends first cancels the other: the client leaving stops the
+    // forwarding at once, and the last event sent stops the watch.
+    auto outcome = co_await (forward(subscriber, send_one) || await_client_gone());
+    if (outcome.index() == 1) {
+        co_return End::client_left;
+    }
+    co_return std::get<0>(outcome);
+}
+
+asio::awaitable<SseStream::End> SseStream::forward(
+    core::Subscriber& subscriber, std::function<asio::awaitable<bool>(const core::EventPtr&)>& send_one) {
+    asio::steady_timer heartbeat(co_await asio::this_coro::executor);
+    for (;;) {
+        heartbeat.expires_after(kHeartbeat);
+        auto woken = co_await (subscriber.next_batch() || heartbeat.async_wait(kAsTuple));
+        if (woken.index() == 1) {
+            if (!co_await write(": heartbeat\n\n")) {
+                co_return End::client_left;
+            }
+            continue;
+        }
+        auto batch = std::get<0>(std::move(woken));
+        if (batch.empty()) {
+            co_return End::subscriber_closed;
+        }
+        for (const auto& event : batch) {
+            if (!co_await send_one(event)) {
+                co_return End::finished;
+            }
+        }
+    }
+}
+
+// Completes when the client closes its side (or resets). Anything it sends
+// meanwhile is read and dropped: the connection closes after the stream.
+asio::awaitable<void> SseStream::await_client_gone() {
+    std::array<char, 512> scratch{};
+    auto& socket = context_.stream->socket();
+    for (;;) {
+        auto [ec, bytes] = co_await socket.async_read_some(asio::buffer(scratch), kAsTuple);
+        if (ec) {
+            co_return;
+        }
+    }
+}
+
+}  // namespace parley::server
