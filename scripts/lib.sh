@@ -40,6 +40,30 @@ ensure_packages() {
     "${sudo[@]}" env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
 }
 
+# Node.js and npm for the tests that drive parleyd with real external clients
+# (tests/js). Debian's packages only when the machine has no node/npm at all:
+# a NodeSource nodejs already ships npm and conflicts with Debian's.
+ensure_node() {
+    if command -v node >/dev/null && command -v npm >/dev/null; then
+        return 0
+    fi
+    local list
+    list="$(mktemp)"
+    printf 'nodejs\nnpm\n' >"$list"
+    ensure_packages "$list"
+    rm -f "$list"
+}
+
+# Installs tests/js's locked npm packages when they are missing or stale.
+ensure_js_clients() {
+    local dir="$PARLEY_ROOT/tests/js"
+    if [[ -f "$dir/node_modules/.package-lock.json" && "$dir/node_modules/.package-lock.json" -nt "$dir/package-lock.json" ]]; then
+        return 0
+    fi
+    log "installing the JavaScript test clients (npm ci in tests/js)"
+    (cd "$dir" && npm ci --no-audit --no-fund --loglevel=error >/dev/null)
+}
+
 # configure_and_build BUILD_DIR BUILD_TYPE [extra cmake args...] -- [targets...]
 configure_and_build() {
     local dir="$1" type="$2"
