@@ -441,6 +441,9 @@ asio::awaitable<void> SessionService::stop_turns(std::shared_ptr<AgentState> age
         auto left = std::move(agent->queue.front());
         agent->queue.pop_front();
         agent->active_turns.fetch_sub(1);
+        // Every turn ends with one terminal event, a queued one too.
+        agent->channel->publish(
+            make_event(EventType::turn_interrupted, agent->channel->next_seq(), agent->session_id, left.turn_id, {}));
         left.handle->finish(TurnResult{left.turn_id, TurnStatus::interrupted, {left.user_message}, std::nullopt});
         record_outcome(TurnStatus::interrupted);
     }

@@ -1,5 +1,7 @@
 #include "server/api_error.hpp"
 
+#include <stdexcept>
+
 #include <boost/json/serialize.hpp>
 
 #include "core/version.hpp"
@@ -12,6 +14,10 @@ ApiError ApiError::not_found(std::string message) {
 
 ApiError ApiError::bad_request(std::string code, std::string message, std::optional<std::string> param) {
     return ApiError{http::status::bad_request, std::move(code), std::move(message), std::move(param), std::nullopt};
+}
+
+void throw_exception_from_error(const ApiError& error, const boost::source_location& /*location*/) {
+    throw std::runtime_error(error.code + ": " + error.message);
 }
 
 ApiError to_api_error(const core::ServiceError& error) {

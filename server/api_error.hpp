@@ -3,6 +3,7 @@
 #include <optional>
 #include <string>
 
+#include <boost/assert/source_location.hpp>
 #include <boost/json/value.hpp>
 
 #include "core/service_error.hpp"
@@ -22,6 +23,9 @@ struct ApiError {
     [[nodiscard]] static ApiError bad_request(std::string code, std::string message,
                                               std::optional<std::string> param = std::nullopt);
 };
+
+// Lets result<T, ApiError>::value() throw (found by argument-dependent lookup).
+[[noreturn]] void throw_exception_from_error(const ApiError& error, const boost::source_location& location);
 
 // The status and code API.md gives each expected failure of core.
 [[nodiscard]] ApiError to_api_error(const core::ServiceError& error);

@@ -21,9 +21,13 @@ boost::asio::awaitable<Response> HealthHandlers::healthz(RequestContext& context
 }
 
 boost::asio::awaitable<Response> HealthHandlers::readyz(RequestContext& context) {
-    const bool ready = ready_();
-    co_return json_response(ready ? http::status::ok : http::status::service_unavailable,
-                            boost::json::object{{"status", ready ? "ready" : "unavailable"}}, context.request.version(),
+    if (!ready_()) {
+        // Every error body has the API's error shape, the probe's too.
+        const ApiError not_ready{http::status::service_unavailable, "not_ready",
+                                 "storage is not available or the server is shutting down", std::nullopt, 1U};
+        co_return error_response(not_ready, context.request.version(), context.request.keep_alive());
+    }
+    co_return json_response(http::status::ok, boost::json::object{{"status", "ready"}}, context.request.version(),
                             context.request.keep_alive());
 }
 
