@@ -2,9 +2,6 @@
 
 #include <stdexcept>
 
-#include <sys/socket.h>
-#include <sys/time.h>
-
 #include <boost/asio/buffer.hpp>
 #include <boost/beast/core/buffers_to_string.hpp>
 #include <boost/beast/websocket.hpp>
@@ -25,8 +22,6 @@ WsClient::WsClient(std::uint16_t port, Options options) : ws_(io_) {
         socket.set_option(asio::socket_base::receive_buffer_size(options.receive_buffer));
     }
     socket.connect(tcp::endpoint(asio::ip::make_address("127.0.0.1"), port));
-    const timeval timeout{static_cast<time_t>(options.timeout.count()), 0};
-    setsockopt(socket.native_handle(), SOL_SOCKET, SO_RCVTIMEO, &timeout, sizeof timeout);
     ws_.set_option(ws::stream_base::decorator([headers = options.headers](ws::request_type& request) {
         for (const auto& [name, value] : headers) {
             request.set(name, value);
