@@ -5,9 +5,11 @@
 #include "core/config_store.hpp"
 #include "core/metrics/metrics_registry.hpp"
 #include "core/session_service.hpp"
+#include "server/connection_registry.hpp"
 #include "server/handlers/message_handlers.hpp"
 #include "server/handlers/metrics_handler.hpp"
 #include "server/handlers/session_handlers.hpp"
+#include "server/handlers/websocket_handler.hpp"
 #include "server/http_metrics.hpp"
 #include "server/router.hpp"
 #include "storage/store.hpp"
@@ -21,6 +23,7 @@ struct ApiServices {
     std::shared_ptr<core::ConfigStore> config;
     core::MetricsRegistry& metrics;
     HttpMetrics& http_metrics;
+    ConnectionRegistry& connections;  // WebSocket connections register for shutdown
 };
 
 // Every route of the public API (API.md) but the probes, on one router.
@@ -32,6 +35,7 @@ private:
     SessionHandlers sessions_;
     MessageHandlers messages_;
     MetricsHandler metrics_;
+    WebSocketHandler websocket_;
 };
 
 }  // namespace parley::server

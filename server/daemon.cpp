@@ -117,7 +117,8 @@ int Daemon::run() {
         core::AgentCacheOptions{snapshot->config.agent_cache.max_entries,
                                 std::chrono::seconds(snapshot->config.agent_cache.ttl_seconds)},
         clock_, build_runtime(snapshot));
-    api_ = std::make_unique<ApiRoutes>(ApiServices{*sessions_, *store_, config_, metrics_, http_metrics_}, router_);
+    api_ = std::make_unique<ApiRoutes>(ApiServices{*sessions_, *store_, config_, metrics_, http_metrics_, registry_},
+                                       router_);
 
     asio::co_spawn(control_, watch_signals(), asio::detached);
     asio::co_spawn(io_, start_serving(io_thread_count(server)), asio::detached);
