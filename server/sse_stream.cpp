@@ -5,7 +5,6 @@
 #include <fmt/format.h>
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/experimental/awaitable_operators.hpp>
-#include <boost/asio/steady_timer.hpp>
 #include <boost/asio/this_coro.hpp>
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/asio/write.hpp>
@@ -69,17 +68,15 @@ asio::awaitable<SseStream::End> SseStream::pump(core::Subscriber& subscriber,
 
 asio::awaitable<SseStream::End> SseStream::forward(
     core::Subscriber& subscriber, std::function<asio::awaitable<bool>(const core::EventPtr&)>& send_one) {
-    asio::steady_timer heartbeat(co_await asio::this_coro::executor);
     for (;;) {
-        heartbeat.expires_after(kHeartbeat);
-        auto woken = co_await (subscriber.next_batch() || heartbeat.async_wait(kAsTuple));
-        if (woken.index() == 1) {
+        auto woken = co_await subscriber.next_batch(kHeartbeat);
+        if (!woken) {
             if (!co_await write(": heartbeat\n\n")) {
                 co_return End::client_left;
             }
             continue;
         }
-        auto batch = std::get<0>(std::move(woken));
+        const auto batch = std::move(*woken);
         if (batch.empty()) {
             co_return End::subscriber_closed;
         }

@@ -1,6 +1,9 @@
 #include "core/stream/subscriber.hpp"
 
 #include <boost/asio/as_tuple.hpp>
+#include <boost/asio/experimental/awaitable_operators.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/this_coro.hpp>
 #include <boost/asio/use_awaitable.hpp>
 
 namespace parley::core {
@@ -68,21 +71,46 @@ void Subscriber::coalesce_deltas() {
     queue_ = std::move(merged);
 }
 
+std::optional<std::vector<EventPtr>> Subscriber::take() {
+    const std::lock_guard lock(mutex_);
+    if (!queue_.empty()) {
+        std::vector<EventPtr> batch(std::make_move_iterator(queue_.begin()), std::make_move_iterator(queue_.end()));
+        queue_.clear();
+        return batch;
+    }
+    if (reason_ != SubscriberClose::open) {
+        return std::vector<EventPtr>{};
+    }
+    return std::nullopt;
+}
+
 boost::asio::awaitable<std::vector<EventPtr>> Subscriber::next_batch() {
     for (;;) {
-        {
-            const std::lock_guard lock(mutex_);
-            if (!queue_.empty()) {
-                std::vector<EventPtr> batch(std::make_move_iterator(queue_.begin()),
-                                            std::make_move_iterator(queue_.end()));
-                queue_.clear();
-                co_return batch;
-            }
-            if (reason_ != SubscriberClose::open) {
-                co_return std::vector<EventPtr>{};
-            }
+        if (auto batch = take()) {
+            co_return std::move(*batch);
         }
         auto [ec] = co_await doorbell_.async_receive(boost::asio::as_tuple(boost::asio::use_awaitable));
+        if (ec == boost::asio::error::operation_aborted) {
+            co_return std::vector<EventPtr>{};
+        }
+    }
+}
+
+boost::asio::awaitable<std::optional<std::vector<EventPtr>>> Subscriber::next_batch(
+    std::chrono::steady_clock::duration wait) {
+    using namespace boost::asio::experimental::awaitable_operators;
+    constexpr auto kAsTuple = boost::asio::as_tuple(boost::asio::use_awaitable);
+    boost::asio::steady_timer timer(co_await boost::asio::this_coro::executor);
+    timer.expires_after(wait);
+    for (;;) {
+        if (auto batch = take()) {
+            co_return std::move(batch);
+        }
+        auto woken = co_await (doorbell_.async_receive(kAsTuple) || timer.async_wait(kAsTuple));
+        if (woken.index() == 1) {
+            co_return take();  // events that arrived with the timeout still go out now
+        }
+        const auto [ec] = std::get<0>(woken);
         if (ec == boost::asio::error::operation_aborted) {
             co_return std::vector<EventPtr>{};
         }

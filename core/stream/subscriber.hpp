@@ -1,8 +1,10 @@
 #pragma once
 
+#include <chrono>
 #include <cstddef>
 #include <deque>
 #include <mutex>
+#include <optional>
 #include <vector>
 
 #include <boost/asio/any_io_executor.hpp>
@@ -39,6 +41,10 @@ public:
     // Consumer side: waits until events are queued and takes them all, in
     // order. An empty batch means the subscriber is closed (see close_reason).
     boost::asio::awaitable<std::vector<EventPtr>> next_batch();
+    // The same, but gives up after `wait` with nullopt (time for a heartbeat).
+    // Only the wait on the doorbell is raced with the timer, never the taking
+    // of events, so a timeout can lose a ring but never a batch.
+    boost::asio::awaitable<std::optional<std::vector<EventPtr>>> next_batch(std::chrono::steady_clock::duration wait);
 
     [[nodiscard]] SubscriberClose close_reason() const;
     [[nodiscard]] std::size_t queued() const;
@@ -47,6 +53,8 @@ private:
     // Merges runs of message.delta for the same message; called with mutex_ held.
     void coalesce_deltas();
     void ring();
+    // The whole queue, or an empty batch when closed; nullopt when neither.
+    std::optional<std::vector<EventPtr>> take();
 
     mutable std::mutex mutex_;
     std::deque<EventPtr> queue_;

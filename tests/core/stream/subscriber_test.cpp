@@ -2,6 +2,7 @@
 
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/io_context.hpp>
+#include <boost/asio/post.hpp>
 #include <boost/asio/use_future.hpp>
 #include <catch2/catch.hpp>
 
@@ -72,4 +73,45 @@ TEST_CASE("closing wakes a waiting consumer with an empty batch", "[core][hub]")
     io.run();
     CHECK(future.get().empty());
     CHECK(subscriber.close_reason() == SubscriberClose::unsubscribed);
+}
+
+TEST_CASE("a timed wait returns nothing after the wait and keeps later events", "[core][hub]") {
+    boost::asio::io_context io;
+    Subscriber subscriber(io.get_executor(), 16);
+    const auto started = std::chrono::steady_clock::now();
+    auto idle =
+        boost::asio::co_spawn(io, subscriber.next_batch(std::chrono::milliseconds(20)), boost::asio::use_future);
+    io.run();
+    CHECK_FALSE(idle.get().has_value());
+    CHECK(std::chrono::steady_clock::now() - started >= std::chrono::milliseconds(20));
+
+    subscriber.push(make_delta_event(1, "ses", "turn", "msg", "a"));
+    auto ready =
+        boost::asio::co_spawn(io, subscriber.next_batch(std::chrono::milliseconds(20)), boost::asio::use_future);
+    io.restart();
+    io.run();
+    const auto batch = ready.get();
+    REQUIRE(batch.has_value());
+    REQUIRE(batch->size() == 1);
+    CHECK(batch->front()->seq == 1);
+}
+
+TEST_CASE("a timed wait is woken by a push and by close", "[core][hub]") {
+    boost::asio::io_context io;
+    Subscriber subscriber(io.get_executor(), 16);
+    auto woken = boost::asio::co_spawn(io, subscriber.next_batch(std::chrono::seconds(30)), boost::asio::use_future);
+    boost::asio::post(io, [&] { subscriber.push(make_delta_event(7, "ses", "turn", "msg", "x")); });
+    io.run();
+    const auto batch = woken.get();
+    REQUIRE(batch.has_value());
+    REQUIRE(batch->size() == 1);
+    CHECK(batch->front()->seq == 7);
+
+    auto closed = boost::asio::co_spawn(io, subscriber.next_batch(std::chrono::seconds(30)), boost::asio::use_future);
+    boost::asio::post(io, [&] { subscriber.close(SubscriberClose::shutdown); });
+    io.restart();
+    io.run();
+    const auto last = closed.get();
+    REQUIRE(last.has_value());
+    CHECK(last->empty());
 }
