@@ -12,10 +12,10 @@
 #include <chrono>
 #include <cstdint>
 #include <cstdio>
-#include <cstdlib>
 #include <string>
 #include <string_view>
 
+#include <CLI/CLI.hpp>
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/use_future.hpp>
@@ -89,8 +89,13 @@ asio::awaitable<std::string> capture_body(HttpClient& http, HttpRequest request)
 }  // namespace
 
 int main(int argc, char** argv) {
-    const std::size_t tokens = argc > 1 ? std::strtoull(argv[1], nullptr, 10) : kDefaultTokens;
-    const std::size_t per_request = argc > 2 ? std::strtoull(argv[2], nullptr, 10) : kDefaultPerRequest;
+    std::size_t tokens = kDefaultTokens;
+    std::size_t per_request = kDefaultPerRequest;
+    CLI::App app{"parley provider streaming benchmark"};
+    app.add_option("--tokens", tokens, "tokens streamed in all");
+    app.add_option("--per-request", per_request, "tokens per model request (one keep-alive connection)")
+        ->check(CLI::PositiveNumber);
+    CLI11_PARSE(app, argc, argv);
     const std::size_t requests = (tokens + per_request - 1) / per_request;
 
     parley::testing::FakeModelServer server;

@@ -368,8 +368,12 @@ asio::awaitable<void> SessionService::run_turn(std::shared_ptr<AgentState> agent
     turn->handle()->finish(std::move(result));
     agent->running.reset();
     agent->active_turns.fetch_sub(1);
-    turns_active_.fetch_sub(1);
-    (void)turn_ended_.try_send(boost::system::error_code{});
+    // The turn counts as active (shutdown waits for it) until this coroutine no
+    // longer touches the service: counted down only after the last use of `this`.
+    auto ended = [this] {
+        turns_active_.fetch_sub(1);
+        (void)turn_ended_.try_send(boost::system::error_code{});
+    };
 
     if (!agent->queue.empty() && accepting_) {
         auto next = std::move(agent->queue.front());
@@ -377,6 +381,7 @@ asio::awaitable<void> SessionService::run_turn(std::shared_ptr<AgentState> agent
         agent->channel->publish(make_event(EventType::turn_started, agent->channel->next_seq(), agent->session_id,
                                            next.turn_id, {{"user_message", message_json(next.user_message)}}));
         start_turn(agent, std::move(next));
+        ended();
         co_return;
     }
     set_status(agent->session_id, storage::SessionStatus::idle);
@@ -395,6 +400,7 @@ asio::awaitable<void> SessionService::run_turn(std::shared_ptr<AgentState> agent
     if (!advanced) {
         spdlog::warn("session {}: recording its last seq failed: {}", agent->session_id, advanced.error().message());
     }
+    ended();
 }
 
 void SessionService::record_outcome(TurnStatus status) {

@@ -1,12 +1,13 @@
 #include "core/net/http_client.hpp"
 
-#include <charconv>
 #include <stdexcept>
 
 #include <boost/asio/buffer.hpp>
 #include <boost/asio/this_coro.hpp>
 #include <boost/beast/http/field.hpp>
 #include <boost/system/system_error.hpp>
+
+#include "core/net/retry_after.hpp"
 
 namespace parley::core {
 
@@ -37,16 +38,6 @@ asio::ssl::context make_tls_context(const HttpClientOptions& options) {
         }
     }
     return context;
-}
-
-std::optional<std::chrono::milliseconds> parse_retry_after(std::string_view value) {
-    // Delta-seconds only; an HTTP-date is rare from model APIs and falls back to our own backoff.
-    unsigned seconds = 0;
-    const auto [end, ec] = std::from_chars(value.data(), value.data() + value.size(), seconds);
-    if (ec != std::errc{} || end != value.data() + value.size()) {
-        return std::nullopt;
-    }
-    return std::chrono::seconds(seconds);
 }
 
 HttpError cancelled_error() {
@@ -126,7 +117,7 @@ asio::awaitable<HttpResult<std::unique_ptr<HttpResponseStream>>> HttpClient::ope
                         .message = "HTTP " + std::to_string(status) + " from " + origin->key(),
                         .status = status};
         if (const auto it = stream->headers().find(http::field::retry_after); it != stream->headers().end()) {
-            error.retry_after = parse_retry_after(it->value());
+            error.retry_after = parse_retry_after(it->value(), std::chrono::system_clock::now());
         }
         // Keep the start of the body for the log; the rest is not worth waiting for.
         while (error.body_excerpt.size() < request.error_excerpt_bytes) {

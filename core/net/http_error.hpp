@@ -26,7 +26,8 @@ struct HttpError {
     std::string message{};       // what failed, for the log (never a header value or the body)
     unsigned status = 0;         // the HTTP status for client/server errors
     std::string body_excerpt{};  // the start of the error body
-    std::optional<std::chrono::milliseconds> retry_after{};  // Retry-After of a 429/503, in delta-seconds form
+    std::optional<std::chrono::milliseconds>
+        retry_after{};             // Retry-After of a 429/503 (seconds or HTTP-date), as a wait
     bool address_refused = false;  // HttpRequest::allow_address refused every address of the host
 };
 

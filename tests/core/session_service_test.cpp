@@ -17,6 +17,7 @@
 #include "core/net/http_client.hpp"
 #include "core/providers/provider_metrics.hpp"
 #include "core/tools/blocking_pool.hpp"
+#include "storage/id_generator.hpp"
 #include "storage/sqlite_store.hpp"
 #include "tests/support/fake_model_server.hpp"
 
@@ -410,4 +411,78 @@ TEST_CASE("resuming a subscription replays the retained events of a turn", "[cor
     const auto events = harness.events_until_terminal(*late, accepted->turn_id);
     CHECK(events.front()->seq == 1);
     CHECK(deltas_of(events) == "echo: a b c");
+}
+
+TEST_CASE("recover resets sessions left running and records their unfinished turn as failed", "[core][session]") {
+    namespace st = parley::storage;
+    Harness harness("");
+    auto& store = harness.store();
+    auto message = [](const std::string& session_id, std::int64_t seq, st::MessageRole role, std::string content) {
+        st::Message stored;
+        stored.id = st::generate_id("msg_");
+        stored.session_id = session_id;
+        stored.seq = seq;
+        stored.role = role;
+        stored.content = std::move(content);
+        return stored;
+    };
+    // What a crash mid-turn leaves: the user message stored, seqs 2..7 reserved for
+    // the turn's events (clients may have seen some), the session still running.
+    constexpr std::int64_t kReserved = 7;
+    const auto crashed = harness.create("echo");
+    REQUIRE(harness.run(store.append_message(message(crashed.id, 1, st::MessageRole::user, "unanswered"))).has_value());
+    REQUIRE(harness.run(store.reserve_seq(crashed.id, kReserved)).has_value());
+    REQUIRE(harness.run(store.set_session_status(crashed.id, st::SessionStatus::running)).has_value());
+    // Running too, but its turn had stored the reply: nothing to record.
+    const auto answered = harness.create("echo");
+    REQUIRE(harness.run(store.append_message(message(answered.id, 1, st::MessageRole::user, "question"))).has_value());
+    REQUIRE(
+        harness.run(store.append_message(message(answered.id, 2, st::MessageRole::assistant, "answer"))).has_value());
+    REQUIRE(harness.run(store.set_session_status(answered.id, st::SessionStatus::running)).has_value());
+    // Idle: not touched.
+    const auto idle = harness.create("echo");
+    REQUIRE(harness.run(store.append_message(message(idle.id, 1, st::MessageRole::user, "left alone"))).has_value());
+
+    CHECK(harness.run(harness.service().recover()) == 2);
+
+    const auto session = harness.run(harness.service().get("acme", crashed.id));
+    REQUIRE(session.has_value());
+    CHECK(session->status == st::SessionStatus::idle);
+    auto stored = harness.run(harness.service().messages("acme", crashed.id, {50, std::nullopt}));
+    REQUIRE(stored.has_value());
+    REQUIRE(stored->data.size() == 2);
+    CHECK(stored->data[0].content == "unanswered");
+    const auto& failed = stored->data[1];
+    CHECK(failed.role == st::MessageRole::assistant);
+    CHECK(failed.status == st::MessageStatus::failed);
+    CHECK(failed.seq > kReserved);  // past every seq the dead turn may have published
+    CHECK(session->last_seq == failed.seq);
+
+    const auto other = harness.run(harness.service().get("acme", answered.id));
+    REQUIRE(other.has_value());
+    CHECK(other->status == st::SessionStatus::idle);
+    const auto other_messages = harness.run(harness.service().messages("acme", answered.id, {50, std::nullopt}));
+    REQUIRE(other_messages.has_value());
+    CHECK(other_messages->data.size() == 2);
+    const auto untouched = harness.run(harness.service().messages("acme", idle.id, {50, std::nullopt}));
+    REQUIRE(untouched.has_value());
+    CHECK(untouched->data.size() == 1);
+
+    // The next turn numbers its message and events after the failed reply: no seq is reused.
+    auto subscriber = harness.subscriber();
+    auto accepted = harness.run(harness.service().send({"acme", crashed.id, "again", subscriber, nullptr}));
+    REQUIRE(accepted.has_value());
+    CHECK(accepted->user_message.seq == failed.seq + 1);
+    const auto events = harness.events_until_terminal(*subscriber, accepted->turn_id);
+    REQUIRE_FALSE(events.empty());
+    CHECK(events.front()->seq > static_cast<std::uint64_t>(failed.seq));
+    check_seqs_increase(events);
+    CHECK(events.back()->type == EventType::turn_completed);
+    stored = harness.run(harness.service().messages("acme", crashed.id, {50, std::nullopt}));
+    REQUIRE(stored.has_value());
+    REQUIRE(stored->data.size() == 4);
+    for (std::size_t i = 1; i < stored->data.size(); ++i) {
+        CHECK(stored->data[i].seq > stored->data[i - 1].seq);
+    }
+    CHECK(stored->data[3].content == "echo: again");
 }

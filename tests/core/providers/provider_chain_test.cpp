@@ -1,6 +1,8 @@
 #include "core/providers/provider_chain.hpp"
 
+#include <array>
 #include <chrono>
+#include <ctime>
 
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
@@ -63,6 +65,16 @@ double counter_value(MetricsRegistry& registry, std::string_view provider, std::
         .value();
 }
 
+// An IMF-fixdate `ahead` from now (whole seconds, as servers send it).
+std::string http_date_in(std::chrono::seconds ahead) {
+    const std::time_t at = std::chrono::system_clock::to_time_t(std::chrono::system_clock::now() + ahead);
+    std::tm parts{};
+    gmtime_r(&at, &parts);
+    std::array<char, 64> text{};
+    const std::size_t length = std::strftime(text.data(), text.size(), "%a, %d %b %Y %H:%M:%S GMT", &parts);
+    return {text.data(), length};
+}
+
 }  // namespace
 
 TEST_CASE("chain: a 429 is retried after its Retry-After, then succeeds", "[providers]") {
@@ -89,6 +101,50 @@ TEST_CASE("chain: a 429 is retried after its Retry-After, then succeeds", "[prov
     CHECK(counter_value(registry, "up", "error") == 1);
     CHECK(counter_value(registry, "up", "success") == 1);
     CHECK(registry.render().find("parley_upstream_first_token_seconds_count{provider=\"up\"} 1") != std::string::npos);
+}
+
+TEST_CASE("chain: a 429 with an HTTP-date Retry-After waits until that date", "[providers]") {
+    FakeModelServer server;
+    Script limited;
+    limited.status = 429;
+    // to_time_t truncates: the date is 1 to 2 s ahead by the time the client reads it.
+    limited.retry_after = http_date_in(2s);
+    server.enqueue(limited);
+    asio::io_context io;
+    HttpClient http(io.get_executor());
+    ProviderChain chain(
+        {{std::make_shared<OpenAiProvider>(openai_config("up", server.base_url() + "/v1", 2), http), 2}}, nullptr,
+        fast_policy());
+    RecordedStream recorded;
+    const auto started = std::chrono::steady_clock::now();
+    const auto outcome = run_io(io, call(chain, user_request("hello"), recorded));
+    const auto elapsed = std::chrono::steady_clock::now() - started;
+    REQUIRE_FALSE(outcome.error);
+    CHECK(recorded.text() == "echo: hello");
+    CHECK(elapsed >= 900ms);  // the date, not the 10 ms backoff
+    CHECK(elapsed < 5s);
+    CHECK(server.request_count() == 2);
+}
+
+TEST_CASE("chain: an HTTP-date Retry-After beyond the cap moves on to the fallback at once", "[providers]") {
+    FakeModelServer server;
+    Script limited;
+    limited.status = 429;
+    limited.retry_after = http_date_in(1h);  // over RetryPolicy::max_retry_after (30 s)
+    server.enqueue(limited);
+    asio::io_context io;
+    HttpClient http(io.get_executor());
+    ProviderChain chain({{std::make_shared<OpenAiProvider>(openai_config("up", server.base_url() + "/v1", 2), http), 2},
+                         {std::make_shared<MockProvider>(mock_config()), 0}},
+                        nullptr, fast_policy());
+    RecordedStream recorded;
+    const auto started = std::chrono::steady_clock::now();
+    const auto outcome = run_io(io, call(chain, user_request("hello"), recorded));
+    const auto elapsed = std::chrono::steady_clock::now() - started;
+    REQUIRE_FALSE(outcome.error);
+    CHECK(outcome.provider == "demo");
+    CHECK(server.request_count() == 1);
+    CHECK(elapsed < 2s);
 }
 
 TEST_CASE("chain: 500 until the retries run out is a typed server error", "[providers]") {
