@@ -5,10 +5,12 @@ namespace parley::server {
 ApiRoutes::ApiRoutes(const ApiServices& services, Router& router)
     : sessions_(services.sessions, services.config),
       messages_(services.sessions, services.config),
-      metrics_(services.metrics, services.sessions, services.store) {
+      metrics_(services.metrics, services.sessions, services.store),
+      openai_(services.sessions, services.config) {
     sessions_.add_routes(router);
     messages_.add_routes(router);
     metrics_.add_routes(router);
+    openai_.add_routes(router);
 }
 
 }  // namespace parley::server

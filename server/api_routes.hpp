@@ -7,6 +7,7 @@
 #include "core/session_service.hpp"
 #include "server/handlers/message_handlers.hpp"
 #include "server/handlers/metrics_handler.hpp"
+#include "server/handlers/openai_handlers.hpp"
 #include "server/handlers/session_handlers.hpp"
 #include "server/http_metrics.hpp"
 #include "server/router.hpp"
@@ -32,6 +33,7 @@ private:
     SessionHandlers sessions_;
     MessageHandlers messages_;
     MetricsHandler metrics_;
+    OpenAiHandlers openai_;
 };
 
 }  // namespace parley::server
