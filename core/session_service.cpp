@@ -304,6 +304,7 @@ asio::awaitable<ServiceResult<CompletionAccepted>> SessionService::complete(Comp
 // On the completion's own strand.
 asio::awaitable<void> SessionService::run_completion(std::shared_ptr<AgentState> agent, std::shared_ptr<Turn> turn) {
     co_await execute(agent, turn);
+    turn_ended();
 }
 
 // On the session's strand.
@@ -411,6 +412,11 @@ asio::awaitable<void> SessionService::execute(const std::shared_ptr<AgentState>&
     }
     record_outcome(result.status);
     turn->handle()->finish(std::move(result));
+}
+
+// The last thing a turn's coroutine does with this service: shutdown may
+// destroy it as soon as no turn is active.
+void SessionService::turn_ended() {
     turns_active_.fetch_sub(1);
     (void)turn_ended_.try_send(boost::system::error_code{});
 }
@@ -427,6 +433,7 @@ asio::awaitable<void> SessionService::run_turn(std::shared_ptr<AgentState> agent
         agent->channel->publish(make_event(EventType::turn_started, agent->channel->next_seq(), agent->session_id,
                                            next.turn_id, {{"user_message", message_json(next.user_message)}}));
         start_turn(agent, std::move(next));
+        turn_ended();
         co_return;
     }
     set_status(agent->session_id, storage::SessionStatus::idle);
@@ -445,6 +452,7 @@ asio::awaitable<void> SessionService::run_turn(std::shared_ptr<AgentState> agent
     if (!advanced) {
         spdlog::warn("session {}: recording its last seq failed: {}", agent->session_id, advanced.error().message());
     }
+    turn_ended();
 }
 
 void SessionService::record_outcome(TurnStatus status) {

@@ -151,6 +151,7 @@ private:
     // Runs a turn to its end and hands its result to the turn's handle.
     boost::asio::awaitable<void> execute(const std::shared_ptr<AgentState>& agent, const std::shared_ptr<Turn>& turn);
     void track(const std::shared_ptr<Turn>& turn);
+    void turn_ended();
     boost::asio::awaitable<void> stop_turns(std::shared_ptr<AgentState> agent);
     boost::asio::awaitable<void> await_turns_ended(boost::asio::steady_timer& deadline,
                                                    std::chrono::steady_clock::duration limit);
