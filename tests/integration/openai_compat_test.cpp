@@ -1,6 +1,7 @@
 // The OpenAI-compatible surface (GET /v1/models, POST /v1/chat/completions)
 // against the real parleyd: the mock provider, sessions, and a scripted
 // upstream for the 502/504 paths.
+#include <algorithm>
 #include <string>
 #include <thread>
 
@@ -286,6 +287,23 @@ TEST_CASE("a stateless chat completion answers as OpenAI does and stores nothing
               R"(tool said: {"todos":[{"id":"1","content":"write the docs","status":"pending"}]})");
     }
 
+    SECTION("assistant tool calls and tool results in the request reach the model") {
+        const auto history = json::serialize(json::object{
+            {"model", "echo"},
+            {"messages",
+             json::array{json::object{{"role", "user"}, {"content", "/tool todo {}"}},
+                         json::object{{"role", "assistant"},
+                                      {"content", nullptr},
+                                      {"tool_calls", json::array{json::object{
+                                                         {"id", "call_1"},
+                                                         {"type", "function"},
+                                                         {"function", {{"name", "todo"}, {"arguments", "{}"}}}}}}},
+                         json::object{{"role", "tool"}, {"tool_call_id", "call_1"}, {"content", "all done"}}}}});
+        const auto answered = f.client.request("POST", "/v1/chat/completions", history, auth());
+        REQUIRE(answered.status == 200);
+        CHECK(reply_content(answered) == "tool said: all done");
+    }
+
     // Nothing of any of it was stored.
     CHECK(session_count(f.client) == 0);
     CHECK(search_hits(f.client, "hello") == 0);
@@ -407,6 +425,13 @@ TEST_CASE("upstream failures map to 502 and a hung upstream to 504", "[integrati
     REQUIRE(fine.status == 200);
     CHECK(reply_content(fine) == "echo: hello upstream");
 
+    Script truncated;
+    truncated.finish_reason = "length";
+    f.fake.enqueue(truncated);
+    const auto cut = post("upstream");
+    REQUIRE(cut.status == 200);
+    CHECK(parse_object(cut.body).at("choices").at(0).at("finish_reason") == "length");
+
     Script failing;
     failing.status = 500;
     f.fake.enqueue(failing);
@@ -418,6 +443,22 @@ TEST_CASE("upstream failures map to 502 and a hung upstream to 504", "[integrati
     const auto failed_stream = post("upstream", true);
     CHECK(failed_stream.status == 502);
     CHECK(error_code(failed_stream) == "upstream_error");
+
+    // A failure after text was streamed ends the stream with an error line and no [DONE].
+    Script dropping;
+    dropping.text = "one two three four";
+    dropping.drop_after_chunks = 2;
+    f.fake.enqueue(dropping);
+    const auto head = f.client.open_stream("POST", "/v1/chat/completions", chat_body("upstream", "x", true), auth());
+    REQUIRE(head.status == 200);
+    std::vector<std::string> lines;
+    for (auto read = f.client.next_event(); read.status == StreamStatus::event; read = f.client.next_event()) {
+        lines.push_back(read.event.data);
+    }
+    REQUIRE(lines.size() >= 2);
+    const auto last = parse_object(lines.back());
+    CHECK(last.at("error").at("code") == "upstream_error");
+    CHECK(std::find(lines.begin(), lines.end(), "[DONE]") == lines.end());
 
     const auto down = post("down");
     CHECK(down.status == 502);
