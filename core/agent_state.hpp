@@ -22,12 +22,22 @@ namespace parley::core {
 class TodoList;
 class Turn;
 
+// What one turn may change of its agent's profile, without storing it: the
+// sampling parameters a chat completion request gives, and system text added
+// after the agent's own system prompt.
+struct TurnOptions {
+    std::string extra_system{};
+    std::optional<double> temperature{};
+    std::optional<unsigned> max_tokens{};
+};
+
 // A turn accepted while another ran (busy policy queue): its user message is
 // stored and announced by turn.queued; it starts when the running one ends.
 struct QueuedTurn {
     std::string turn_id;
     storage::Message user_message;
     std::shared_ptr<TurnHandle> handle;
+    TurnOptions options{};
 };
 
 // A session's live agent, as the AgentCache holds it: resolved profile,

@@ -75,6 +75,7 @@ SessionService::SessionService(asio::any_io_executor executor, storage::Store& s
                                std::shared_ptr<const AgentRuntime> runtime)
     : executor_(executor),
       store_(store),
+      stored_log_(std::make_shared<StoredTurnLog>(store)),
       hub_(hub),
       cache_(executor, cache_options, clock,
              [this](AgentCache::LoadRequest request) { return load_agent(std::move(request)); }),
@@ -265,6 +266,47 @@ asio::awaitable<ServiceResult<SendAccepted>> SessionService::send(SendRequest re
     co_return co_await asio::co_spawn(live->strand, accept(live, std::move(request)), asio::use_awaitable);
 }
 
+asio::awaitable<ServiceResult<CompletionAccepted>> SessionService::complete(CompletionRequest request) {
+    if (!accepting_) {
+        co_return ServiceError{ServiceErrc::unavailable, "the server is shutting down", std::nullopt};
+    }
+    const auto runtime = runtime_.load();
+    if (!runtime->config->config.agents.contains(request.agent)) {
+        co_return ServiceError{ServiceErrc::agent_not_found, fmt::format("no such agent: {}", request.agent), "agent"};
+    }
+    // A live agent of its own, never cached: its history is the request's,
+    // its todo list lives as long as the call, and its channel is in no hub.
+    auto agent = std::make_shared<AgentState>(executor_);
+    agent->tenant = std::move(request.tenant);
+    agent->agent_name = std::move(request.agent);
+    agent->config = runtime->config;
+    agent->generation = runtime->config->generation;
+    agent->channel = std::make_shared<SessionChannel>(std::string(), 0, 0);
+    agent->todos = std::make_shared<TodoList>();
+    agent->history = std::move(request.history);
+    if (request.subscriber) {
+        (void)agent->channel->attach(request.subscriber, std::nullopt);
+    }
+    QueuedTurn queued{storage::generate_id("turn_"), {}, nullptr, std::move(request.options)};
+    queued.handle = std::make_shared<TurnHandle>(queued.turn_id);
+    CompletionAccepted accepted{queued.turn_id, queued.handle, agent->channel, nullptr};
+    auto turn = std::make_shared<Turn>(agent, runtime, std::make_shared<EphemeralTurnLog>(), std::move(queued));
+    accepted.cancel = [weak = std::weak_ptr<Turn>(turn)] {
+        if (const auto running = weak.lock()) {
+            running->interrupt();
+        }
+    };
+    track(turn);
+    asio::co_spawn(agent->strand, run_completion(agent, turn), asio::detached);
+    co_return accepted;
+}
+
+// On the completion's own strand.
+asio::awaitable<void> SessionService::run_completion(std::shared_ptr<AgentState> agent, std::shared_ptr<Turn> turn) {
+    co_await execute(agent, turn);
+    turn_ended();
+}
+
 // On the session's strand.
 asio::awaitable<ServiceResult<SendAccepted>> SessionService::accept(std::shared_ptr<AgentState> agent,
                                                                     SendRequest request) {
@@ -296,7 +338,7 @@ asio::awaitable<ServiceResult<SendAccepted>> SessionService::accept(std::shared_
         }
     }
 
-    QueuedTurn turn{storage::generate_id("turn_"), {}, nullptr};
+    QueuedTurn turn{storage::generate_id("turn_"), {}, nullptr, std::move(request.options)};
     turn.handle = std::make_shared<TurnHandle>(turn.turn_id);
     auto& message = turn.user_message;
     message.id = storage::generate_id("msg_");
@@ -340,20 +382,24 @@ asio::awaitable<ServiceResult<SendAccepted>> SessionService::accept(std::shared_
 }
 
 void SessionService::start_turn(const std::shared_ptr<AgentState>& agent, QueuedTurn queued) {
-    auto turn = std::make_shared<Turn>(agent, runtime_.load(), store_, std::move(queued));
+    auto turn = std::make_shared<Turn>(agent, runtime_.load(), stored_log_, std::move(queued));
     agent->running = turn;
-    turns_active_.fetch_add(1);
-    {
-        const std::lock_guard lock(running_mutex_);
-        std::erase_if(running_, [](const auto& weak) { return weak.expired(); });
-        running_.push_back(turn);
-    }
+    track(turn);
     set_status(agent->session_id, storage::SessionStatus::running);
     asio::co_spawn(agent->strand, run_turn(agent, turn), asio::detached);
 }
 
-// On the session's strand: runs a turn, then the next queued one.
-asio::awaitable<void> SessionService::run_turn(std::shared_ptr<AgentState> agent, std::shared_ptr<Turn> turn) {
+// Counts a starting turn as active and lets shutdown interrupt it.
+void SessionService::track(const std::shared_ptr<Turn>& turn) {
+    turns_active_.fetch_add(1);
+    const std::lock_guard lock(running_mutex_);
+    std::erase_if(running_, [](const auto& weak) { return weak.expired(); });
+    running_.push_back(turn);
+}
+
+// On the agent's strand.
+asio::awaitable<void> SessionService::execute(const std::shared_ptr<AgentState>& agent,
+                                              const std::shared_ptr<Turn>& turn) {
     TurnResult result;
     try {
         result = co_await turn->run();
@@ -366,14 +412,20 @@ asio::awaitable<void> SessionService::run_turn(std::shared_ptr<AgentState> agent
     }
     record_outcome(result.status);
     turn->handle()->finish(std::move(result));
+}
+
+// The last thing a turn's coroutine does with this service: shutdown may
+// destroy it as soon as no turn is active.
+void SessionService::turn_ended() {
+    turns_active_.fetch_sub(1);
+    (void)turn_ended_.try_send(boost::system::error_code{});
+}
+
+// On the session's strand: runs a turn, then the next queued one.
+asio::awaitable<void> SessionService::run_turn(std::shared_ptr<AgentState> agent, std::shared_ptr<Turn> turn) {
+    co_await execute(agent, turn);
     agent->running.reset();
     agent->active_turns.fetch_sub(1);
-    // The turn counts as active (shutdown waits for it) until this coroutine no
-    // longer touches the service: counted down only after the last use of `this`.
-    auto ended = [this] {
-        turns_active_.fetch_sub(1);
-        (void)turn_ended_.try_send(boost::system::error_code{});
-    };
 
     if (!agent->queue.empty() && accepting_) {
         auto next = std::move(agent->queue.front());
@@ -381,7 +433,7 @@ asio::awaitable<void> SessionService::run_turn(std::shared_ptr<AgentState> agent
         agent->channel->publish(make_event(EventType::turn_started, agent->channel->next_seq(), agent->session_id,
                                            next.turn_id, {{"user_message", message_json(next.user_message)}}));
         start_turn(agent, std::move(next));
-        ended();
+        turn_ended();
         co_return;
     }
     set_status(agent->session_id, storage::SessionStatus::idle);
@@ -400,7 +452,7 @@ asio::awaitable<void> SessionService::run_turn(std::shared_ptr<AgentState> agent
     if (!advanced) {
         spdlog::warn("session {}: recording its last seq failed: {}", agent->session_id, advanced.error().message());
     }
-    ended();
+    turn_ended();
 }
 
 void SessionService::record_outcome(TurnStatus status) {

@@ -18,6 +18,7 @@
 #include "core/service_error.hpp"
 #include "core/stream/stream_hub.hpp"
 #include "core/turn_handle.hpp"
+#include "core/turn_log.hpp"
 #include "storage/store.hpp"
 
 namespace parley::core {
@@ -41,6 +42,8 @@ struct SendRequest {
     // Called on the session's strand after the message is stored and before
     // the turn's first event is published (WebSocket: the `accepted` frame).
     std::function<void(const std::string& turn_id)> on_accepted;
+    // Sampling and system text for this turn only (the OpenAI-compatible surface).
+    TurnOptions options{};
 };
 
 struct SendAccepted {
@@ -50,6 +53,28 @@ struct SendAccepted {
     std::shared_ptr<TurnHandle> turn;
     // The session's channel: a caller that attached a subscriber detaches it here.
     std::shared_ptr<SessionChannel> channel;
+};
+
+// A stateless run of an agent (a chat completion without a session): the
+// agent's whole loop on the given conversation, nothing stored.
+struct CompletionRequest {
+    std::string tenant;
+    std::string agent;
+    // The conversation so far, oldest first, as the agent loop reads a
+    // session's history (ids and seqs do not matter).
+    std::vector<storage::Message> history;
+    TurnOptions options{};
+    // Attached to the completion's private channel before its first event.
+    std::shared_ptr<Subscriber> subscriber{};
+};
+
+struct CompletionAccepted {
+    std::string turn_id;
+    std::shared_ptr<TurnHandle> turn;
+    // Private to this completion: no other client can subscribe to it.
+    std::shared_ptr<SessionChannel> channel;
+    // Stops the turn (thread-safe; idempotent): its caller left and nobody else waits for it.
+    std::function<void()> cancel;
 };
 
 struct Subscription {
@@ -95,6 +120,10 @@ public:
                                                                                   unsigned limit);
 
     boost::asio::awaitable<ServiceResult<SendAccepted>> send(SendRequest request);
+    // Runs the agent's loop on request.history without a session: the same
+    // agent loop and events as send(), but nothing is stored. agent_not_found
+    // for an unknown agent.
+    boost::asio::awaitable<ServiceResult<CompletionAccepted>> complete(CompletionRequest request);
     // True when a running turn was told to stop.
     boost::asio::awaitable<ServiceResult<bool>> interrupt(std::string tenant, std::string session_id);
     boost::asio::awaitable<ServiceResult<Subscription>> subscribe(std::string tenant, std::string session_id,
@@ -118,6 +147,11 @@ private:
     boost::asio::awaitable<ServiceResult<bool>> interrupt_on_strand(std::shared_ptr<AgentState> agent);
     void start_turn(const std::shared_ptr<AgentState>& agent, QueuedTurn turn);
     boost::asio::awaitable<void> run_turn(std::shared_ptr<AgentState> agent, std::shared_ptr<Turn> turn);
+    boost::asio::awaitable<void> run_completion(std::shared_ptr<AgentState> agent, std::shared_ptr<Turn> turn);
+    // Runs a turn to its end and hands its result to the turn's handle.
+    boost::asio::awaitable<void> execute(const std::shared_ptr<AgentState>& agent, const std::shared_ptr<Turn>& turn);
+    void track(const std::shared_ptr<Turn>& turn);
+    void turn_ended();
     boost::asio::awaitable<void> stop_turns(std::shared_ptr<AgentState> agent);
     boost::asio::awaitable<void> await_turns_ended(boost::asio::steady_timer& deadline,
                                                    std::chrono::steady_clock::duration limit);
@@ -126,6 +160,7 @@ private:
 
     boost::asio::any_io_executor executor_;
     storage::Store& store_;
+    std::shared_ptr<TurnLog> stored_log_;
     StreamHub& hub_;
     AgentCache cache_;
     std::atomic<std::shared_ptr<const AgentRuntime>> runtime_;

@@ -47,13 +47,14 @@ TurnError upstream_error(const ProviderError& error) {
 
 }  // namespace
 
-Turn::Turn(std::shared_ptr<AgentState> session, std::shared_ptr<const AgentRuntime> runtime, storage::Store& store,
-           QueuedTurn accepted)
+Turn::Turn(std::shared_ptr<AgentState> session, std::shared_ptr<const AgentRuntime> runtime,
+           std::shared_ptr<TurnLog> log, QueuedTurn accepted)
     : session_(std::move(session)),
       runtime_(std::move(runtime)),
-      store_(store),
+      log_(std::move(log)),
       turn_id_(std::move(accepted.turn_id)),
       user_message_(std::move(accepted.user_message)),
+      options_(std::move(accepted.options)),
       handle_(std::move(accepted.handle)),
       interrupt_(session_->strand, 1) {}
 
@@ -71,7 +72,9 @@ void Turn::publish(EventType type, boost::json::object fields) {
 }
 
 asio::awaitable<TurnResult> Turn::run() {
-    stored_.push_back(user_message_);
+    if (!user_message_.id.empty()) {
+        stored_.push_back(user_message_);
+    }
     const auto& agents = runtime_->config->config.agents;
     const auto found = agents.find(session_->agent_name);
     if (found == agents.end()) {
@@ -211,9 +214,13 @@ ModelRequest Turn::build_request() const {
     ModelRequest request;
     request.model = agent_->model;
     request.system_prompt = agent_->system_prompt;
+    if (!options_.extra_system.empty()) {
+        request.system_prompt += request.system_prompt.empty() ? "" : "\n\n";
+        request.system_prompt += options_.extra_system;
+    }
     request.messages = ContextWindow(agent_->context_tokens).build(session_->history);
-    request.temperature = agent_->temperature;
-    request.max_tokens = agent_->max_tokens;
+    request.temperature = options_.temperature ? options_.temperature : agent_->temperature;
+    request.max_tokens = options_.max_tokens ? options_.max_tokens : agent_->max_tokens;
     request.tools = runtime_->tools->specs_for(*agent_);
     return request;
 }
@@ -250,7 +257,7 @@ asio::awaitable<ToolOutput> Turn::run_tool(PendingCall call) {
             context.session_id = session_->session_id;
             context.tenant = session_->tenant;
             context.todos = session_->todos;
-            context.store = &store_;
+            context.store = log_->store();
             co_return co_await tool->invoke(std::move(context), std::move(call.arguments));
         }
     }
@@ -260,7 +267,7 @@ asio::awaitable<ToolOutput> Turn::run_tool(PendingCall call) {
 asio::awaitable<bool> Turn::store_and_announce(storage::Message message) {
     const auto seq = session_->channel->next_seq();
     message.seq = static_cast<std::int64_t>(seq);
-    auto stored = co_await store_.append_message(std::move(message));
+    auto stored = co_await log_->append(std::move(message));
     if (!stored) {
         spdlog::error("session {}: storing a message failed: {}", session_->session_id, stored.error().message());
         session_->channel->skip(seq);
@@ -293,7 +300,7 @@ asio::awaitable<TurnResult> Turn::finish(TurnStatus status) {
         partial.content = partial_text_;
         partial.status =
             status == TurnStatus::interrupted ? storage::MessageStatus::interrupted : storage::MessageStatus::failed;
-        auto stored = co_await store_.append_message(std::move(partial));
+        auto stored = co_await log_->append(std::move(partial));
         if (stored) {
             session_->history.push_back(*stored);
             stored_.push_back(*stored);
@@ -310,7 +317,7 @@ asio::awaitable<TurnResult> Turn::finish(TurnStatus status) {
                       : status == TurnStatus::interrupted ? EventType::turn_interrupted
                                                           : EventType::turn_failed;
     session_->channel->publish(make_event(type, seq, session_->session_id, turn_id_, std::move(fields)));
-    co_return TurnResult{turn_id_, status, stored_, error};
+    co_return TurnResult{turn_id_, status, stored_, error, usage_, stop_reason};
 }
 
 // Records seqs ahead as possibly used, so that after a crash mid-turn the
@@ -321,7 +328,7 @@ asio::awaitable<void> Turn::reserve_seqs() {
         co_return;
     }
     session_->seq_reserved = wanted;
-    auto reserved = co_await store_.reserve_seq(session_->session_id, static_cast<std::int64_t>(wanted));
+    auto reserved = co_await log_->reserve_seq(session_->session_id, static_cast<std::int64_t>(wanted));
     if (!reserved) {
         spdlog::warn("session {}: reserving seqs failed: {}", session_->session_id, reserved.error().message());
     }

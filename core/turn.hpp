@@ -15,7 +15,7 @@
 #include "core/stream/event.hpp"
 #include "core/tools/tool.hpp"
 #include "core/turn_handle.hpp"
-#include "storage/store.hpp"
+#include "core/turn_log.hpp"
 
 namespace parley::core {
 
@@ -25,12 +25,15 @@ inline constexpr std::uint64_t kSeqReservation = 4096;
 // One turn of the agent loop: the model's answer streams to the session's
 // channel as it arrives; tool calls run (concurrently) and their results feed
 // the next model call, up to the agent's max_iterations. Assistant and tool
-// messages are stored as they complete, and the turn ends with exactly one
+// messages are kept in `log` as they complete (stored for a session, in
+// memory only for a stateless completion), and the turn ends with exactly one
 // terminal event. Runs on the session's strand; interrupt() from anywhere
 // stops the model call or the tools in flight at once (Asio cancellation).
+// A turn without a user message (accepted.user_message.id empty) answers the
+// history as it is: a stateless completion.
 class Turn {
 public:
-    Turn(std::shared_ptr<AgentState> session, std::shared_ptr<const AgentRuntime> runtime, storage::Store& store,
+    Turn(std::shared_ptr<AgentState> session, std::shared_ptr<const AgentRuntime> runtime, std::shared_ptr<TurnLog> log,
          QueuedTurn accepted);
 
     [[nodiscard]] const std::string& id() const { return turn_id_; }
@@ -67,9 +70,10 @@ private:
     std::shared_ptr<AgentState> session_;
     std::shared_ptr<const AgentRuntime> runtime_;
     const AgentConfig* agent_ = nullptr;
-    storage::Store& store_;
+    std::shared_ptr<TurnLog> log_;
     std::string turn_id_;
     storage::Message user_message_;
+    TurnOptions options_;
     std::shared_ptr<TurnHandle> handle_;
     boost::asio::experimental::concurrent_channel<void(boost::system::error_code)> interrupt_;
 

@@ -8,6 +8,7 @@
 #include <boost/asio/use_awaitable.hpp>
 
 #include "core/async_latch.hpp"
+#include "core/providers/model_types.hpp"
 #include "storage/records.hpp"
 
 namespace parley::core {
@@ -34,6 +35,8 @@ struct TurnResult {
     TurnStatus status = TurnStatus::failed;
     std::vector<storage::Message> messages;
     std::optional<TurnError> error;
+    TokenUsage usage{};         // summed over the turn's model calls
+    std::string stop_reason{};  // completed turns: stop or max_tokens
 };
 
 // Lets a caller (POST messages with stream:false) await a turn's end.

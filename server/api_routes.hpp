@@ -8,6 +8,7 @@
 #include "server/connection_registry.hpp"
 #include "server/handlers/message_handlers.hpp"
 #include "server/handlers/metrics_handler.hpp"
+#include "server/handlers/openai_handlers.hpp"
 #include "server/handlers/session_handlers.hpp"
 #include "server/handlers/websocket_handler.hpp"
 #include "server/http_metrics.hpp"
@@ -36,6 +37,7 @@ private:
     MessageHandlers messages_;
     MetricsHandler metrics_;
     WebSocketHandler websocket_;
+    OpenAiHandlers openai_;
 };
 
 }  // namespace parley::server

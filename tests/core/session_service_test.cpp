@@ -485,4 +485,69 @@ TEST_CASE("recover resets sessions left running and records their unfinished tur
         CHECK(stored->data[i].seq > stored->data[i - 1].seq);
     }
     CHECK(stored->data[3].content == "echo: again");
+
+TEST_CASE("a stateless completion runs the agent loop on the given history and stores nothing", "[core][session]") {
+    Harness harness("");
+    auto subscriber = harness.subscriber();
+    std::vector<storage::Message> history(3);
+    history[0].role = storage::MessageRole::user;
+    history[0].content = "an earlier question";
+    history[1].role = storage::MessageRole::assistant;
+    history[1].content = "an earlier answer";
+    history[2].role = storage::MessageRole::user;
+    history[2].content = R"(/tool todo {"todos":[{"id":"1","content":"plan","status":"pending"}]})";
+    CompletionRequest request{"acme", "echo", history, TurnOptions{"Be brief.", 0.1, 50}, subscriber};
+    auto accepted = harness.run(harness.service().complete(std::move(request)));
+    REQUIRE(accepted.has_value());
+    const auto events = harness.events_until_terminal(*subscriber, accepted->turn_id);
+    const auto types = types_of(events);
+    CHECK(std::find(types.begin(), types.end(), "tool.call") != types.end());
+    CHECK(types.back() == "turn.completed");
+    CHECK(deltas_of(events) == R"(tool said: {"todos":[{"id":"1","content":"plan","status":"pending"}]})");
+
+    const auto result = harness.run(accepted->turn->wait());
+    CHECK(result.status == TurnStatus::completed);
+    REQUIRE(result.messages.size() == 3);  // assistant (tool call), tool, assistant: no user message
+    CHECK(result.messages[0].role == storage::MessageRole::assistant);
+    CHECK(result.usage.input_tokens > 0);
+    CHECK(result.stop_reason == "stop");
+
+    const auto sessions = harness.run(harness.service().list("acme", {}));
+    REQUIRE(sessions.has_value());
+    CHECK(sessions->data.empty());
+    const auto hits = harness.run(harness.service().search("acme", "plan", 10));
+    REQUIRE(hits.has_value());
+    CHECK(hits->empty());
+
+    CompletionRequest unknown{"acme", "nobody", {}, {}, nullptr};
+    const auto refused = harness.run(harness.service().complete(std::move(unknown)));
+    REQUIRE_FALSE(refused.has_value());
+    CHECK(refused.error().code == ServiceErrc::agent_not_found);
+}
+
+TEST_CASE("cancelling a stateless completion interrupts its turn", "[core][session]") {
+    FakeModelServer fake;
+    Script hang;
+    hang.text = "partial words then silence";
+    hang.hang_after_chunks = 2;
+    fake.enqueue(hang);
+    Harness harness("", &fake);
+    auto subscriber = harness.subscriber();
+    std::vector<storage::Message> history(1);
+    history[0].content = "hello";
+    CompletionRequest request{"acme", "fake", history, {}, subscriber};
+    auto accepted = harness.run(harness.service().complete(std::move(request)));
+    REQUIRE(accepted.has_value());
+    // Wait for the first delta, then cancel as a departing client would.
+    for (bool delta = false; !delta;) {
+        for (const auto& event : harness.run(subscriber->next_batch())) {
+            delta = delta || event->type == EventType::message_delta;
+        }
+    }
+    const auto started = std::chrono::steady_clock::now();
+    accepted->cancel();
+    const auto result = harness.run(accepted->turn->wait());
+    CHECK(result.status == TurnStatus::interrupted);
+    CHECK(std::chrono::steady_clock::now() - started < 1s);
+    CHECK(harness.service().turn_stats().interrupted == 1);
 }

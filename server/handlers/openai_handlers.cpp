@@ -1,0 +1,342 @@
+#include "server/handlers/openai_handlers.hpp"
+
+#include <chrono>
+
+#include <fmt/format.h>
+#include <boost/asio/this_coro.hpp>
+#include <boost/json/array.hpp>
+#include <boost/json/object.hpp>
+#include <boost/json/serialize.hpp>
+
+#include "server/response.hpp"
+#include "server/sse_stream.hpp"
+
+namespace parley::server {
+namespace {
+
+namespace asio = boost::asio;
+namespace json = boost::json;
+
+constexpr std::string_view kSessionHeader = "X-Session-Id";
+constexpr std::string_view kTurnPrefix = "turn_";
+// The status a client that left before the answer began is recorded with (as nginx does).
+constexpr unsigned kClientClosedRequest = 499;
+
+std::int64_t unix_now() {
+    return std::chrono::duration_cast<std::chrono::seconds>(std::chrono::system_clock::now().time_since_epoch())
+        .count();
+}
+
+json::object model_json(std::string_view name, std::int64_t created) {
+    return {{"id", name}, {"object", "model"}, {"created", created}, {"owned_by", "parley"}};
+}
+
+ApiError model_not_found(std::string_view model) {
+    return ApiError{
+        http::status::not_found, "model_not_found",
+        fmt::format("the model '{}' does not exist: models are the configured agents (GET /v1/models)", model), "model",
+        std::nullopt};
+}
+
+// A failed turn as an HTTP error: 502 and 504 for the upstream, 500 otherwise.
+ApiError turn_error(const std::optional<core::TurnError>& error) {
+    if (!error) {
+        return ApiError{http::status::internal_server_error, "internal_error", "the turn failed", std::nullopt,
+                        std::nullopt};
+    }
+    auto status = http::status::internal_server_error;
+    if (error->code == "upstream_error") {
+        status = http::status::bad_gateway;
+    } else if (error->code == "upstream_timeout") {
+        status = http::status::gateway_timeout;
+    }
+    return ApiError{status, error->code, error->message, std::nullopt, std::nullopt};
+}
+
+std::string_view finish_reason(const core::TurnResult& result) {
+    return result.stop_reason == "max_tokens" ? "length" : "stop";
+}
+
+// Every assistant text of the turn, in order: what the client sees as the one reply.
+std::string reply_text(const core::TurnResult& result) {
+    std::string text;
+    for (const auto& message : result.messages) {
+        if (message.role == storage::MessageRole::assistant) {
+            text += message.content;
+        }
+    }
+    return text;
+}
+
+json::object usage_json(const core::TokenUsage& usage) {
+    return {{"prompt_tokens", usage.input_tokens},
+            {"completion_tokens", usage.output_tokens},
+            {"total_tokens", usage.input_tokens + usage.output_tokens}};
+}
+
+// What every object of one answer shares.
+struct Identity {
+    std::string id;
+    std::int64_t created = 0;
+    std::string model;
+};
+
+Identity identity_of(std::string_view turn_id, std::string model) {
+    auto suffix = turn_id.starts_with(kTurnPrefix) ? turn_id.substr(kTurnPrefix.size()) : turn_id;
+    return Identity{fmt::format("chatcmpl-{}", suffix), unix_now(), std::move(model)};
+}
+
+json::object completion_json(const Identity& identity, const core::TurnResult& result) {
+    json::object message{{"role", "assistant"}, {"content", reply_text(result)}, {"refusal", nullptr}};
+    json::array choices{json::object{{"index", 0},
+                                     {"message", std::move(message)},
+                                     {"logprobs", nullptr},
+                                     {"finish_reason", finish_reason(result)}}};
+    return {{"id", identity.id},
+            {"object", "chat.completion"},
+            {"created", identity.created},
+            {"model", identity.model},
+            {"choices", std::move(choices)},
+            {"usage", usage_json(result.usage)},
+            {"system_fingerprint", nullptr}};
+}
+
+std::string chunk_text(const Identity& identity, json::object delta, json::value reason) {
+    json::array choices{
+        json::object{{"index", 0}, {"delta", std::move(delta)}, {"logprobs", nullptr}, {"finish_reason", reason}}};
+    const json::object chunk{
+        {"id", identity.id},       {"object", "chat.completion.chunk"}, {"created", identity.created},
+        {"model", identity.model}, {"system_fingerprint", nullptr},     {"choices", std::move(choices)}};
+    return json::serialize(chunk);
+}
+
+std::string usage_chunk_text(const Identity& identity, const core::TokenUsage& usage) {
+    const json::object chunk{
+        {"id", identity.id},         {"object", "chat.completion.chunk"}, {"created", identity.created},
+        {"model", identity.model},   {"system_fingerprint", nullptr},     {"choices", json::array{}},
+        {"usage", usage_json(usage)}};
+    return json::serialize(chunk);
+}
+
+// One streamed answer: the header and the role chunk go out with the first
+// text, so a turn that fails before any can still answer with an HTTP error.
+struct ChunkWriter {
+    SseStream& stream;
+    Identity identity;
+    std::string turn_id;
+    bool opened = false;
+};
+
+asio::awaitable<bool> open_answer(ChunkWriter& writer) {
+    if (writer.opened) {
+        co_return true;
+    }
+    writer.opened = true;
+    if (!co_await writer.stream.open()) {
+        co_return false;
+    }
+    const auto first = chunk_text(writer.identity, json::object{{"role", "assistant"}, {"content", ""}}, nullptr);
+    co_return co_await writer.stream.send_data(first);
+}
+
+// Forwards the turn's text as content deltas; stops after its terminal event.
+asio::awaitable<bool> forward_event(ChunkWriter& writer, core::EventPtr event) {
+    if (event->turn_id != writer.turn_id) {
+        co_return true;  // another turn of the session (one running ahead of this queued one)
+    }
+    if (core::is_terminal(event->type)) {
+        co_return false;
+    }
+    if (event->type != core::EventType::message_delta || event->delta.empty()) {
+        co_return true;
+    }
+    if (!co_await open_answer(writer)) {
+        co_return false;
+    }
+    const auto chunk = chunk_text(writer.identity, json::object{{"content", event->delta}}, nullptr);
+    co_return co_await writer.stream.send_data(chunk);
+}
+
+asio::awaitable<void> finish_answer(ChunkWriter& writer, const ChatCompletionRequest& chat,
+                                    const core::TurnResult& result) {
+    if (result.status == core::TurnStatus::failed) {
+        // OpenAI's SDKs raise an APIError for a streamed {"error":{...}}.
+        const auto error = json::serialize(error_body(turn_error(result.error)));
+        (void)co_await writer.stream.send_data(error);
+        co_return;
+    }
+    if (!co_await open_answer(writer)) {
+        co_return;
+    }
+    const auto last = chunk_text(writer.identity, json::object{}, json::string(finish_reason(result)));
+    if (!co_await writer.stream.send_data(last)) {
+        co_return;
+    }
+    if (chat.include_usage) {
+        const auto usage = usage_chunk_text(writer.identity, result.usage);
+        if (!co_await writer.stream.send_data(usage)) {
+            co_return;
+        }
+    }
+    constexpr std::string_view kDone = "[DONE]";
+    (void)co_await writer.stream.send_data(kDone);
+}
+
+core::TurnOptions turn_options(const ChatCompletionRequest& chat) {
+    return core::TurnOptions{chat.system, chat.temperature, chat.max_tokens};
+}
+
+}  // namespace
+
+OpenAiHandlers::OpenAiHandlers(core::SessionService& sessions, std::shared_ptr<core::ConfigStore> config)
+    : sessions_(sessions), config_(std::move(config)), created_(unix_now()) {}
+
+void OpenAiHandlers::add_routes(Router& router) {
+    router.add(http::verb::get, "/v1/models", [this](RequestContext& context) { return list_models(context); });
+    router.add(http::verb::get, "/v1/models/{id}", [this](RequestContext& context) { return get_model(context); });
+    router.add(http::verb::post, "/v1/chat/completions",
+               [this](RequestContext& context) { return chat_completions(context); });
+}
+
+std::shared_ptr<core::Subscriber> OpenAiHandlers::make_subscriber(const asio::any_io_executor& executor) const {
+    return std::make_shared<core::Subscriber>(executor, config_->current()->config.stream.subscriber_queue);
+}
+
+asio::awaitable<Response> OpenAiHandlers::list_models(RequestContext& context) {
+    const auto snapshot = config_->current();
+    json::array data;
+    for (const auto& [name, agent] : snapshot->config.agents) {
+        data.push_back(model_json(name, created_));
+    }
+    co_return reply_json(context, http::status::ok, json::object{{"object", "list"}, {"data", std::move(data)}});
+}
+
+asio::awaitable<Response> OpenAiHandlers::get_model(RequestContext& context) {
+    const auto name = context.params.get("id");
+    if (!config_->current()->config.agents.contains(std::string(name))) {
+        co_return reply_error(context, model_not_found(name));
+    }
+    co_return reply_json(context, http::status::ok, model_json(name, created_));
+}
+
+asio::awaitable<Response> OpenAiHandlers::chat_completions(RequestContext& context) {
+    auto chat = parse_chat_completion_request(context.request.body());
+    if (!chat) {
+        co_return reply_error(context, chat.error());
+    }
+    if (!config_->current()->config.agents.contains(chat->model)) {
+        co_return reply_error(context, model_not_found(chat->model));
+    }
+    auto session_id = std::string(context.request[kSessionHeader]);
+    if (session_id.empty()) {
+        co_return co_await start_stateless(context, std::move(*chat));
+    }
+    co_return co_await start_in_session(context, std::move(*chat), std::move(session_id));
+}
+
+asio::awaitable<Response> OpenAiHandlers::start_stateless(RequestContext& context, ChatCompletionRequest chat) {
+    core::CompletionRequest request{context.principal.tenant, chat.model, std::move(chat.history), turn_options(chat),
+                                    nullptr};
+    std::shared_ptr<core::Subscriber> subscriber;
+    if (chat.stream) {
+        subscriber = make_subscriber(co_await asio::this_coro::executor);
+        request.subscriber = subscriber;
+    }
+    auto accepted = co_await sessions_.complete(std::move(request));
+    if (!accepted) {
+        if (accepted.error().code == core::ServiceErrc::agent_not_found) {
+            co_return reply_error(context, model_not_found(chat.model));  // removed by a reload meanwhile
+        }
+        co_return reply_error(context, accepted.error());
+    }
+    Started started{accepted->turn_id, accepted->turn, accepted->channel, std::move(subscriber), accepted->cancel, {}};
+    co_return co_await answer(context, chat, std::move(started));
+}
+
+asio::awaitable<Response> OpenAiHandlers::start_in_session(RequestContext& context, ChatCompletionRequest chat,
+                                                           std::string session_id) {
+    auto tenant = context.principal.tenant;
+    auto session = co_await sessions_.get(std::move(tenant), session_id);
+    if (!session) {
+        co_return reply_error(context, session.error());
+    }
+    if (session->agent != chat.model) {
+        const auto mismatch = ApiError::bad_request(
+            "model_mismatch",
+            fmt::format("session {} belongs to the model '{}', not '{}'", session_id, session->agent, chat.model),
+            "model");
+        co_return reply_error(context, mismatch);
+    }
+    if (!chat.last_user_content) {
+        const auto no_user = ApiError::bad_request(
+            "invalid_field", "'messages' must contain a user message: it is appended to the session", "messages");
+        co_return reply_error(context, no_user);
+    }
+    core::SendRequest request{
+        context.principal.tenant, session_id, std::move(*chat.last_user_content), nullptr, nullptr, turn_options(chat)};
+    std::shared_ptr<core::Subscriber> subscriber;
+    if (chat.stream) {
+        subscriber = make_subscriber(co_await asio::this_coro::executor);
+        request.subscriber = subscriber;
+    }
+    auto accepted = co_await sessions_.send(std::move(request));
+    if (!accepted) {
+        co_return reply_error(context, accepted.error());
+    }
+    Started started{accepted->turn_id,     accepted->turn, accepted->channel,
+                    std::move(subscriber), nullptr,        std::move(session_id)};
+    co_return co_await answer(context, chat, std::move(started));
+}
+
+asio::awaitable<Response> OpenAiHandlers::answer(RequestContext& context, const ChatCompletionRequest& chat,
+                                                 Started started) {
+    if (started.subscriber) {
+        co_return co_await stream_answer(context, chat, std::move(started));
+    }
+    // A session's turn runs on whether or not this client waits for it.
+    const auto result = co_await started.turn->wait();
+    if (result.status == core::TurnStatus::failed) {
+        co_return reply_error(context, turn_error(result.error));
+    }
+    auto response =
+        reply_json(context, http::status::ok, completion_json(identity_of(started.turn_id, chat.model), result));
+    if (!started.session_id.empty()) {
+        response.set(kSessionHeader, started.session_id);
+    }
+    co_return response;
+}
+
+asio::awaitable<Response> OpenAiHandlers::stream_answer(RequestContext& context, const ChatCompletionRequest& chat,
+                                                        Started started) {
+    SseStream stream(context);
+    ChunkWriter writer{stream, identity_of(started.turn_id, chat.model), started.turn_id, false};
+    // Named before the co_await: GCC 12 destroys a temporary built inside one twice.
+    std::function<asio::awaitable<bool>(const core::EventPtr&)> send_one = [&writer](const core::EventPtr& event) {
+        return forward_event(writer, event);
+    };
+    const auto end = co_await stream.pump(*started.subscriber, std::move(send_one));
+    started.channel->detach(*started.subscriber);
+    if (end != SseStream::End::finished) {
+        // The client left (or could not keep up): a stateless turn has nobody
+        // else to answer, so it stops; a session's turn runs on and is stored.
+        if (started.cancel) {
+            started.cancel();
+        }
+        if (!writer.opened) {
+            context.response_sent = true;
+            context.sent_status = kClientClosedRequest;
+        }
+        co_return Response{};
+    }
+    const auto result = co_await started.turn->wait();
+    if (!writer.opened && result.status == core::TurnStatus::failed) {
+        // Nothing was streamed yet: a plain HTTP error. The stream read from
+        // the socket meanwhile, so the connection closes after it.
+        context.request.keep_alive(false);
+        co_return reply_error(context, turn_error(result.error));
+    }
+    co_await finish_answer(writer, chat, result);
+    co_return Response{};
+}
+
+}  // namespace parley::server
