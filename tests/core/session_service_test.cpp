@@ -485,6 +485,7 @@ TEST_CASE("recover resets sessions left running and records their unfinished tur
         CHECK(stored->data[i].seq > stored->data[i - 1].seq);
     }
     CHECK(stored->data[3].content == "echo: again");
+}
 
 TEST_CASE("a stateless completion runs the agent loop on the given history and stores nothing", "[core][session]") {
     Harness harness("");
