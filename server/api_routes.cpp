@@ -9,6 +9,7 @@ ApiRoutes::ApiRoutes(const ApiServices& services, Router& router)
     sessions_.add_routes(router);
     messages_.add_routes(router);
     metrics_.add_routes(router);
+    web_.add_routes(router);
 }
 
 }  // namespace parley::server

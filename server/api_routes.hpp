@@ -8,6 +8,7 @@
 #include "server/handlers/message_handlers.hpp"
 #include "server/handlers/metrics_handler.hpp"
 #include "server/handlers/session_handlers.hpp"
+#include "server/handlers/static_handlers.hpp"
 #include "server/http_metrics.hpp"
 #include "server/router.hpp"
 #include "storage/store.hpp"
@@ -32,6 +33,7 @@ private:
     SessionHandlers sessions_;
     MessageHandlers messages_;
     MetricsHandler metrics_;
+    StaticHandlers web_;
 };
 
 }  // namespace parley::server
