@@ -42,6 +42,7 @@
     agents: [],
     sessions: [],
     sessionsHasMore: false,
+    sessionsEpoch: 0, // bumped by every create and delete
     session: null, // the open session object
     lastSeq: 0, // highest event seq applied for the open session
     oldestSeq: null, // lowest message seq shown, for "load earlier"
@@ -461,36 +462,48 @@
       // ourselves from the last applied seq instead.
       source.close();
       state.events = null;
-      setConnection("reconnecting");
-      const delay = state.reconnectDelay;
-      state.reconnectDelay = Math.min(state.reconnectDelay * 2, RECONNECT_MAX_MS);
-      state.reconnectTimer = setTimeout(() => reconnect(generation, opened), delay);
+      scheduleReconnect(generation, opened);
     };
+  }
+
+  // Retries with exponential backoff (0.5 s doubling to 10 s, reset once a
+  // stream opens).
+  function scheduleReconnect(generation, wasOpen) {
+    setConnection("reconnecting");
+    const delay = state.reconnectDelay;
+    state.reconnectDelay = Math.min(state.reconnectDelay * 2, RECONNECT_MAX_MS);
+    clearTimeout(state.reconnectTimer);
+    state.reconnectTimer = setTimeout(() => reconnect(generation, wasOpen), delay);
   }
 
   async function reconnect(generation, wasOpen) {
     if (generation !== state.generation || !state.session) return;
-    if (!wasOpen) {
-      // The stream never opened: EventSource hides the status, so ask once.
-      const status = await probeEvents();
-      if (generation !== state.generation) return;
-      if (status === 410) {
-        await resync();
-        return;
+    try {
+      if (!wasOpen) {
+        // The stream never opened: EventSource hides the status, so ask once.
+        const status = await probeEvents();
+        if (generation !== state.generation) return;
+        if (status === 410) {
+          await resync();
+          return;
+        }
+        if (status === 404) {
+          showNotice("This session no longer exists.");
+          setConnection("offline");
+          await loadSessions();
+          return;
+        }
+        if (status === 401) {
+          needToken();
+          setConnection("offline");
+          return;
+        }
       }
-      if (status === 404) {
-        showNotice("This session no longer exists.");
-        setConnection("offline");
-        await loadSessions();
-        return;
-      }
-      if (status === 401) {
-        needToken();
-        setConnection("offline");
-        return;
-      }
+      follow(state.lastSeq);
+    } catch {
+      // The server is still away (the history reload failed): try again.
+      if (generation === state.generation) scheduleReconnect(generation, false);
     }
-    follow(state.lastSeq);
   }
 
   // The status the events endpoint answers, without keeping the stream.
@@ -545,8 +558,11 @@
   }
 
   async function loadSessions(more = false) {
+    const epoch = state.sessionsEpoch;
     const after = more && state.sessions.length ? `&after=${encodeURIComponent(state.sessions.at(-1).id)}` : "";
     const data = await api("GET", `/v1/sessions?limit=${SESSION_PAGE}${after}`);
+    // A session created or deleted meanwhile makes this page stale: ask again.
+    if (epoch !== state.sessionsEpoch) return loadSessions(more);
     state.sessions = more ? state.sessions.concat(data.data) : data.data;
     state.sessionsHasMore = data.has_more;
     renderSessions();
@@ -636,6 +652,7 @@
     if (!agent) return;
     localStorage.setItem(AGENT_KEY, agent);
     const session = await api("POST", "/v1/sessions", { agent });
+    state.sessionsEpoch++;
     state.sessions.unshift(session);
     await openSession(session.id, session);
     ui.input.focus();
@@ -643,6 +660,7 @@
 
   async function deleteSession(id) {
     await api("DELETE", sessionPath(id));
+    state.sessionsEpoch++;
     state.sessions = state.sessions.filter((s) => s.id !== id);
     if (state.session && state.session.id === id) closeSession();
     renderSessions();
