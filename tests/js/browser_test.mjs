@@ -111,15 +111,24 @@ function step(name) {
 
 async function run(base, listen, page, artifacts) {
   const errors = [];
-  let daemonDown = false; // while parleyd restarts, reconnect attempts are refused
+  let tolerated = null; // console errors a step provokes on purpose
   page.on("pageerror", (error) => errors.push(`page error: ${error.message}`));
   page.on("console", (message) => {
     if (message.type() !== "error") return;
     // The first /v1 call without a token is refused (401) on purpose.
     if (/status of 401/.test(message.text())) return;
-    if (daemonDown && /net::ERR_CONNECTION_REFUSED/.test(message.text())) return;
+    if (tolerated && tolerated.test(message.text())) return;
     errors.push(`console: ${message.text()}`);
   });
+  // Stops parleyd, waits until the page notices, starts it again on the same
+  // address and database, and waits until the page follows the session again.
+  const restartDaemon = async () => {
+    assert.equal(await stopParleyd(daemon), 0, daemon.output());
+    await page.locator("#connection.reconnecting").waitFor();
+    daemon = startParleyd(directory, listen);
+    await daemon.listening;
+    await page.locator("#connection.live").waitFor();
+  };
   // Any CSP violation would mean injected markup reached the DOM.
   await page.addInitScript(() => {
     window.__cspViolations = [];
@@ -273,17 +282,35 @@ async function run(base, listen, page, artifacts) {
 
   step("the daemon restarts: the page reconnects by itself and keeps streaming");
   const shown = (await transcript(page)).length;
-  daemonDown = true;
-  assert.equal(await stopParleyd(daemon), 0, daemon.output());
-  await page.locator("#connection.reconnecting").waitFor();
-  daemon = startParleyd(directory, listen);
-  await daemon.listening;
-  await page.locator("#connection.live").waitFor();
-  daemonDown = false;
+  tolerated = /net::ERR_CONNECTION_REFUSED/;
+  await restartDaemon();
+  tolerated = null;
   await page.fill("#input", "after the restart");
   await page.press("#input", "Enter");
   await page.locator(".msg.assistant[data-status='complete']", { hasText: "echo: after the restart" }).waitFor();
   assert.equal((await transcript(page)).length, shown + 2, "nothing shown twice, nothing lost");
+
+  step("410 resync_required on resume: the page reloads the history and follows live");
+  // Every resume (after_seq) is answered as if its events were no longer retained.
+  const followed = [];
+  const eventsRoute = /\/v1\/sessions\/[^/]+\/events\?/;
+  await page.route(eventsRoute, (route) => {
+    const query = new URL(route.request().url()).searchParams;
+    followed.push(query.has("after_seq") ? "resume" : "live");
+    if (!query.has("after_seq")) return route.continue();
+    const body = { error: { message: "gone", type: "invalid_request_error", code: "resync_required", param: "after_seq" } };
+    return route.fulfill({ status: 410, contentType: "application/json", body: JSON.stringify(body) });
+  });
+  const beforeResync = await transcript(page);
+  tolerated = /net::ERR_CONNECTION_REFUSED|410/;
+  await restartDaemon();
+  tolerated = null;
+  await page.unroute(eventsRoute);
+  assert.ok(followed.includes("resume") && followed.at(-1) === "live", JSON.stringify(followed));
+  assert.deepEqual(await transcript(page), beforeResync);
+  await page.fill("#input", "after the resync");
+  await page.press("#input", "Enter");
+  await page.locator(".msg.assistant[data-status='complete']", { hasText: "echo: after the resync" }).waitFor();
 
   step("delete a session (two clicks)");
   await page.selectOption("#agent", "other");
