@@ -20,16 +20,24 @@ RUN cmake -S . -B build -G Ninja -DCMAKE_BUILD_TYPE=Release -DPARLEY_BUILD_TESTS
  && cmake --build build --target parleyd \
  && strip build/server/parleyd
 
-# --- runtime stage: runtime libraries only (scripts/packages/runtime.txt), non-root
+# --- runtime stage: runtime libraries only (scripts/packages/runtime.txt), non-root.
+# No compiler, no headers, no package caches: debian:12-slim plus the shared
+# libraries parleyd links (tests/deploy/runtime_packages_test.sh keeps the list
+# complete). The chat page is embedded in the binary; nothing else to copy.
 FROM debian:12-slim
+LABEL org.opencontainers.image.title="parley" \
+      org.opencontainers.image.description="AI agent gateway daemon: REST, SSE, WebSocket, OpenAI-compatible API and a web chat page"
 COPY scripts/packages/runtime.txt /tmp/runtime.txt
 RUN apt-get update \
  && grep -v '^#' /tmp/runtime.txt | xargs apt-get install -y --no-install-recommends \
- && rm -rf /var/lib/apt/lists/* /tmp/runtime.txt \
- && useradd --system --uid 10001 --home-dir /var/lib/parley --create-home parley
+ && apt-get clean \
+ && rm -rf /var/lib/apt/lists/* /var/cache/apt/* /var/log/apt/* /var/log/dpkg.log /tmp/runtime.txt \
+ && groupadd --system --gid 10001 parley \
+ && useradd --system --uid 10001 --gid parley --home-dir /var/lib/parley --create-home --shell /usr/sbin/nologin parley
 COPY --from=build /src/build/server/parleyd /usr/local/bin/parleyd
 COPY deploy/parley.container.toml /etc/parley/parley.toml
-USER parley
+# Numeric, so Kubernetes' runAsNonRoot can check it (deploy/kubernetes uses the same ids).
+USER 10001:10001
 WORKDIR /var/lib/parley
 VOLUME ["/var/lib/parley"]
 EXPOSE 8080

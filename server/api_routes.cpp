@@ -13,6 +13,7 @@ ApiRoutes::ApiRoutes(const ApiServices& services, Router& router)
     metrics_.add_routes(router);
     websocket_.add_routes(router);
     openai_.add_routes(router);
+    web_.add_routes(router);
 }
 
 }  // namespace parley::server

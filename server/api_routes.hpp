@@ -11,6 +11,7 @@
 #include "server/handlers/openai_handlers.hpp"
 #include "server/handlers/session_handlers.hpp"
 #include "server/handlers/websocket_handler.hpp"
+#include "server/handlers/static_handlers.hpp"
 #include "server/http_metrics.hpp"
 #include "server/router.hpp"
 #include "storage/store.hpp"
@@ -38,6 +39,7 @@ private:
     MetricsHandler metrics_;
     WebSocketHandler websocket_;
     OpenAiHandlers openai_;
+    StaticHandlers web_;
 };
 
 }  // namespace parley::server
