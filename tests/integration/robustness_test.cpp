@@ -2,6 +2,7 @@
 // it still serves every route and that no stored row changed.
 #include <sys/socket.h>
 
+#include <algorithm>
 #include <random>
 
 #include <boost/asio/connect.hpp>
@@ -14,6 +15,7 @@
 
 #include "tests/integration/api_client.hpp"
 #include "tests/integration/parleyd_process.hpp"
+#include "tests/integration/ws_client.hpp"
 
 namespace {
 
@@ -22,6 +24,7 @@ namespace json = boost::json;
 using asio::ip::tcp;
 using parley::testing::ApiClient;
 using parley::testing::ParleydProcess;
+using parley::testing::WsClient;
 
 constexpr std::string_view kConfig = R"(
 [server]
@@ -50,6 +53,7 @@ key_env = "ROBUST_ATTACKER_KEY"
 )";
 
 constexpr int kCases = 1200;
+constexpr int kFrames = 600;
 
 // Sends bytes on a fresh connection, half-closes, and returns whatever the
 // server answered before closing (reads stop after 2 s of silence).
@@ -217,6 +221,69 @@ private:
     std::vector<std::string> session_ids_;
 };
 
+// Client frames for the WebSocket: valid ones aimed at the owner's sessions
+// (which another tenant must never reach), and mutated or malformed ones.
+class FrameFuzzer {
+public:
+    FrameFuzzer(std::uint32_t seed, std::vector<std::string> owner_ids)
+        : random_(seed), owner_ids_(std::move(owner_ids)) {}
+
+    std::string next_frame() {
+        const auto& owner = owner_ids_[pick(owner_ids_.size())];
+        const std::vector<std::string> seeds{
+            R"({"type":"subscribe","session_id":")" + owner + R"(","after_seq":0,"ref":1})",
+            R"({"type":"send","session_id":")" + owner + R"(","content":"take over","ref":"r"})",
+            R"({"type":"interrupt","session_id":")" + owner + R"("})",
+            R"({"type":"unsubscribe","session_id":")" + owner + R"("})",
+            R"({"type":"create_session","agent":"assistant","title":"mine","ref":[1,{"a":2}]})",
+            R"({"type":"ping","ref":null})",
+            R"({"type":"subscribe","session_id":"ses_nope","after_seq":-5})",
+            R"({"type":"send","session_id":7,"content":{"x":1}})",
+            R"({"type":"no_such_type"})",
+            R"({"type":null})",
+            R"([1,2,3])",
+            std::string(pick(3000) + 1, '['),
+            std::string(200000, 'x'),
+        };
+        auto frame = seeds[pick(seeds.size())];
+        const auto mutations = pick(3);
+        for (std::size_t i = 0; i < mutations && !frame.empty(); ++i) {
+            switch (pick(3)) {
+                case 0: frame.resize(pick(frame.size())); break;
+                case 1: frame[pick(frame.size())] = static_cast<char>(32 + pick(95)); break;
+                default: frame.insert(pick(frame.size()), "\\u0000\\u00e9\\ud800"); break;
+            }
+        }
+        return frame;
+    }
+
+private:
+    std::size_t pick(std::size_t bound) { return std::uniform_int_distribution<std::size_t>(0, bound - 1)(random_); }
+
+    std::mt19937 random_;
+    std::vector<std::string> owner_ids_;
+};
+
+// Sends `count` fuzzed frames as the attacker; after each, a ping proves the
+// connection still answers. Returns the frames received, for inspection.
+std::vector<json::object> storm_websocket(std::uint16_t port, std::uint32_t seed, const std::vector<std::string>& ids,
+                                          int count) {
+    FrameFuzzer fuzzer(seed, ids);
+    WsClient::Options options;
+    options.headers["Authorization"] = "Bearer attacker-key";
+    auto client = std::make_unique<WsClient>(port, options);
+    REQUIRE(client->status() == 101);
+    std::vector<json::object> received;
+    for (int i = 0; i < count; ++i) {
+        const auto frame = fuzzer.next_frame();
+        INFO("frame " << i << ": " << frame.substr(0, 200));
+        REQUIRE(client->try_send(frame));
+        const auto before_pong = client->sync();
+        received.insert(received.end(), before_pong.begin(), before_pong.end());
+    }
+    return received;
+}
+
 // Everything the owner has stored, as one JSON text.
 std::string snapshot(ApiClient& owner) {
     json::array state;
@@ -267,6 +334,22 @@ TEST_CASE("a storm of malformed requests changes nothing stored and leaves every
         CHECK(status < 500);
     }
     CHECK(answered > kCases / 2);
+
+    // The same storm over the WebSocket: every frame answered, the connection kept.
+    const auto frames = storm_websocket(daemon.port(), seed, ids, kFrames);
+    for (const auto& frame : frames) {
+        INFO(json::serialize(frame));
+        if (frame.contains("session_id") && frame.at("session_id").is_string()) {
+            const std::string session(frame.at("session_id").as_string());
+            const bool owners = std::find(ids.begin(), ids.end(), session) != ids.end();
+            // The owner's sessions answer only with errors (or the unconditional
+            // `unsubscribed`, sent for any id): no event, no subscription.
+            const auto type = frame.at("type").as_string();
+            CHECK((!owners || type == "error" || type == "unsubscribed"));
+        }
+    }
+    CHECK(std::count_if(frames.begin(), frames.end(),
+                        [](const json::object& frame) { return frame.at("type").as_string() == "error"; }) > 0);
 
     // Still alive, still serving every route, and the owner's rows untouched.
     ApiClient after(daemon.port(), "owner-key");

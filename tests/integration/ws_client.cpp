@@ -87,7 +87,8 @@ std::vector<boost::json::object> WsClient::sync() {
     std::vector<boost::json::object> before;
     for (;;) {
         auto pong = read_until("pong", &before);
-        if (pong.at("ref").as_string() == ref) {
+        const auto* pong_ref = pong.if_contains("ref");
+        if (pong_ref != nullptr && pong_ref->is_string() && pong_ref->as_string() == ref) {
             return before;
         }
     }
