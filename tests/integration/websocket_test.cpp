@@ -15,6 +15,7 @@
 
 #include "tests/integration/parleyd_process.hpp"
 #include "tests/integration/ws_client.hpp"
+#include "tests/support/http_client.hpp"
 
 namespace {
 
@@ -463,3 +464,37 @@ TEST_CASE("shutdown closes WebSocket connections with 1001", "[integration][webs
     CHECK(idle.wait_for_close() == 1001);
     CHECK(daemon.wait_for_exit(10s) == 0);
 }
+
+namespace {
+
+// A connection that stops reading while its session produces far more than
+// the socket buffers hold falls behind its bound (8 events here) and, once it
+// reads again, finds the frames sent so far and then the close 1008.
+TEST_CASE("a websocket client that stops reading is closed with 1008", "[integration][ws]") {
+    ParleydProcess daemon({config_with("", "subscriber_queue = 8\n"), {}, {}, true});
+    WsClient::Options options;
+    options.receive_buffer = 4096;
+    WsClient slow(daemon.port(), options);
+    REQUIRE(slow.status() == 101);
+    const auto id = create_session(slow, "fast");
+    slow.send(json::object{{"type", "subscribe"}, {"session_id", id}});
+    (void)slow.read_until("subscribed");
+
+    // Each turn carries its 64 KiB message in turn.started and message.completed:
+    // 200 turns are 25 MiB of frames that cannot be merged, far past what the
+    // kernel buffers between the two sockets.
+    const std::string content(64 * 1024, 'z');
+    parley::testing::HttpClient sender(daemon.port());
+    const auto body = json::serialize(json::object{{"content", content}});
+    for (int i = 0; i < 200; ++i) {
+        REQUIRE(sender.request("POST", "/v1/sessions/" + id + "/messages", body).status == 200);
+    }
+    CHECK(slow.wait_for_close() == 1008);
+
+    // The session is intact and the client can resume.
+    WsClient again(daemon.port());
+    again.send(json::object{{"type", "subscribe"}, {"session_id", id}});
+    CHECK(again.read_until("subscribed").at("last_seq").as_int64() > 0);
+}
+
+}  // namespace
