@@ -152,18 +152,24 @@ asio::awaitable<ServiceResult<storage::Session>> SessionService::create(NewSessi
     co_return std::move(*created);
 }
 
+// Storage learns a session's seq and status a little after they change. A live
+// channel knows the last seq; a cached agent knows whether a turn runs (an
+// agent with a running turn is never evicted, so no agent means none runs).
+void SessionService::overlay_live_state(storage::Session& session) const {
+    if (const auto channel = hub_.find(session.id)) {
+        session.last_seq = std::max(session.last_seq, static_cast<std::int64_t>(channel->last_published()));
+    }
+    if (const auto agent = cache_.peek(session.id)) {
+        session.status = agent->busy() ? storage::SessionStatus::running : storage::SessionStatus::idle;
+    }
+}
+
 asio::awaitable<ServiceResult<storage::Session>> SessionService::get(std::string tenant, std::string session_id) {
     auto session = co_await store_.get_session(std::move(tenant), session_id);
     if (!session) {
         co_return from_store(session.error(), session_id);
     }
-    // Storage learns the live seq and status a little later than the channel.
-    if (const auto channel = hub_.find(session_id)) {
-        session->last_seq = std::max(session->last_seq, static_cast<std::int64_t>(channel->last_published()));
-    }
-    if (const auto agent = cache_.peek(session_id); agent && agent->busy()) {
-        session->status = storage::SessionStatus::running;
-    }
+    overlay_live_state(*session);
     co_return std::move(*session);
 }
 
@@ -174,9 +180,7 @@ asio::awaitable<ServiceResult<storage::SessionPage>> SessionService::list(std::s
         co_return from_store(page.error(), "list");
     }
     for (auto& session : page->data) {
-        if (const auto channel = hub_.find(session.id)) {
-            session.last_seq = std::max(session.last_seq, static_cast<std::int64_t>(channel->last_published()));
-        }
+        overlay_live_state(session);
     }
     co_return std::move(*page);
 }
@@ -187,6 +191,7 @@ asio::awaitable<ServiceResult<storage::Session>> SessionService::patch(std::stri
     if (!session) {
         co_return from_store(session.error(), session_id);
     }
+    overlay_live_state(*session);
     co_return std::move(*session);
 }
 

@@ -155,6 +155,7 @@ private:
     boost::asio::awaitable<void> stop_turns(std::shared_ptr<AgentState> agent);
     boost::asio::awaitable<void> await_turns_ended(boost::asio::steady_timer& deadline,
                                                    std::chrono::steady_clock::duration limit);
+    void overlay_live_state(storage::Session& session) const;
     void record_outcome(TurnStatus status);
     void set_status(const std::string& session_id, storage::SessionStatus status);
 
