@@ -22,15 +22,19 @@ constexpr std::chrono::seconds kWriteTimeout{30};
 
 }  // namespace
 
-asio::awaitable<bool> SseStream::open() {
+asio::awaitable<bool> SseStream::open(std::vector<std::pair<std::string, std::string>> extra_headers) {
     std::string header = fmt::format(
         "HTTP/1.1 200 OK\r\n"
         "Server: parley/{}\r\n"
         "Content-Type: text/event-stream; charset=utf-8\r\n"
         "Cache-Control: no-cache\r\n"
         "X-Accel-Buffering: no\r\n"
-        "Connection: close\r\n\r\n",
+        "Connection: close\r\n",
         core::kVersion);
+    for (const auto& [name, value] : extra_headers) {
+        fmt::format_to(std::back_inserter(header), "{}: {}\r\n", name, value);
+    }
+    header += "\r\n";
     context_.response_sent = true;
     context_.sent_status = 200;
     co_return co_await write(std::move(header));

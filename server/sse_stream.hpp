@@ -4,6 +4,8 @@
 #include <functional>
 #include <string>
 #include <string_view>
+#include <utility>
+#include <vector>
 
 #include <boost/asio/awaitable.hpp>
 
@@ -23,8 +25,9 @@ public:
 
     explicit SseStream(RequestContext& context) : context_(context) {}
 
-    // Writes the 200 header; false when the client is already gone.
-    boost::asio::awaitable<bool> open();
+    // Writes the 200 header, with `extra_headers` (name, value: values we
+    // produced, never raw client input); false when the client is already gone.
+    boost::asio::awaitable<bool> open(std::vector<std::pair<std::string, std::string>> extra_headers = {});
 
     // `id: <seq>`, `event: <type>`, `data: <json>`.
     boost::asio::awaitable<bool> send(const core::Event& event);

@@ -124,6 +124,7 @@ struct ChunkWriter {
     SseStream& stream;
     Identity identity;
     std::string turn_id;
+    std::string session_id;  // echoed as X-Session-Id when the call continued a session
     bool opened = false;
 };
 
@@ -132,7 +133,11 @@ asio::awaitable<bool> open_answer(ChunkWriter& writer) {
         co_return true;
     }
     writer.opened = true;
-    if (!co_await writer.stream.open()) {
+    std::vector<std::pair<std::string, std::string>> headers;
+    if (!writer.session_id.empty()) {
+        headers.emplace_back(kSessionHeader, writer.session_id);
+    }
+    if (!co_await writer.stream.open(std::move(headers))) {
         co_return false;
     }
     const auto first = chunk_text(writer.identity, json::object{{"role", "assistant"}, {"content", ""}}, nullptr);
@@ -309,7 +314,7 @@ asio::awaitable<Response> OpenAiHandlers::answer(RequestContext& context, const 
 asio::awaitable<Response> OpenAiHandlers::stream_answer(RequestContext& context, const ChatCompletionRequest& chat,
                                                         Started started) {
     SseStream stream(context);
-    ChunkWriter writer{stream, identity_of(started.turn_id, chat.model), started.turn_id, false};
+    ChunkWriter writer{stream, identity_of(started.turn_id, chat.model), started.turn_id, started.session_id, false};
     // Named before the co_await: GCC 12 destroys a temporary built inside one twice.
     std::function<asio::awaitable<bool>(const core::EventPtr&)> send_one = [&writer](const core::EventPtr& event) {
         return forward_event(writer, event);

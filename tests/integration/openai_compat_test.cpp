@@ -334,6 +334,7 @@ TEST_CASE("X-Session-Id continues a session and stores the turn", "[integration]
 
     const auto head = f.client.open_stream("POST", "/v1/chat/completions", chat_body("echo", "third one", true),
                                            with_session(session_id));
+    CHECK(head.header("x-session-id") == session_id);
     const auto streamed = read_chunks(f.client, head);
     CHECK(streamed.content == "echo: third one");
     CHECK(streamed.done);
