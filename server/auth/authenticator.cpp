@@ -1,5 +1,6 @@
 #include "server/auth/authenticator.hpp"
 
+#include <boost/algorithm/string/predicate.hpp>
 #include <boost/url/params_view.hpp>
 
 #include "core/secret_hash.hpp"
@@ -9,23 +10,11 @@ namespace {
 
 constexpr std::string_view kBearer = "Bearer ";
 
-bool starts_with_ignoring_case(std::string_view text, std::string_view prefix) {
-    if (text.size() < prefix.size()) {
-        return false;
-    }
-    for (std::size_t i = 0; i < prefix.size(); ++i) {
-        if (std::tolower(static_cast<unsigned char>(text[i])) != std::tolower(static_cast<unsigned char>(prefix[i]))) {
-            return false;
-        }
-    }
-    return true;
-}
-
 }  // namespace
 
 std::string presented_key(const Request& request, std::string_view query) {
     const auto authorization = request[http::field::authorization];
-    if (starts_with_ignoring_case(authorization, kBearer)) {
+    if (boost::algorithm::istarts_with(authorization, kBearer)) {
         auto key = authorization.substr(kBearer.size());
         while (!key.empty() && key.front() == ' ') {
             key.remove_prefix(1);
