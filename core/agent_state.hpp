@@ -5,10 +5,12 @@
 #include <deque>
 #include <memory>
 #include <optional>
+#include <stdexcept>
 #include <string>
 #include <vector>
 
 #include <boost/asio/any_io_executor.hpp>
+#include <boost/asio/io_context.hpp>
 #include <boost/asio/strand.hpp>
 
 #include "core/async_latch.hpp"
@@ -44,8 +46,16 @@ struct QueuedTurn {
 // hydrated history, tool state and stream channel. Everything below `strand`
 // is touched only on that strand, where the session's turns run one at a time.
 struct AgentState {
-    explicit AgentState(boost::asio::any_io_executor executor)
-        : strand(boost::asio::make_strand(std::move(executor))) {}
+    // A strand over the io_context's own executor type, not over any_io_executor:
+    // Boost 1.81 heap-allocates on every handler a strand<any_io_executor> runs
+    // (the polymorphic blocking query, and the strand too large for
+    // any_io_executor's small buffer), which showed in the gateway profile.
+    using Strand = boost::asio::strand<boost::asio::io_context::executor_type>;
+
+    // `executor` must belong to an io_context (parleyd's I/O threads).
+    explicit AgentState(const boost::asio::any_io_executor& executor) : strand(strand_on(executor)) {}
+
+    [[nodiscard]] static Strand strand_on(const boost::asio::any_io_executor& executor);
 
     std::string session_id;
     std::string tenant;
@@ -56,7 +66,7 @@ struct AgentState {
 
     [[nodiscard]] bool busy() const { return active_turns.load() > 0; }
 
-    boost::asio::strand<boost::asio::any_io_executor> strand;
+    Strand strand;
     std::shared_ptr<const ConfigSnapshot> config;  // the snapshot `generation` names
     std::shared_ptr<SessionChannel> channel;
     std::shared_ptr<TodoList> todos;
@@ -67,5 +77,16 @@ struct AgentState {
     bool accepting = false;  // a send is being accepted; others wait in line
     std::deque<std::shared_ptr<AsyncLatch>> accept_waiters;
 };
+
+inline AgentState::Strand AgentState::strand_on(const boost::asio::any_io_executor& executor) {
+    using IoExecutor = boost::asio::io_context::executor_type;
+    if (const auto* io = executor.target<IoExecutor>()) {
+        return boost::asio::make_strand(*io);
+    }
+    if (const auto* strand = executor.target<Strand>()) {
+        return boost::asio::make_strand(strand->get_inner_executor());
+    }
+    throw std::invalid_argument("an agent's strand needs an io_context executor");
+}
 
 }  // namespace parley::core
