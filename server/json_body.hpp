@@ -41,12 +41,18 @@ public:
     [[nodiscard]] static ApiError invalid(std::string_view field, std::string_view expected);
 
 private:
-    JsonBody(std::unique_ptr<simdjson::dom::parser> parser, simdjson::dom::object root)
-        : parser_(std::move(parser)), root_(root) {}
+    // Gives the parser back to its thread's pool of reusable parsers.
+    struct ParserRecycler {
+        void operator()(simdjson::dom::parser* parser) const;
+    };
+    using ParserPtr = std::unique_ptr<simdjson::dom::parser, ParserRecycler>;
 
+    JsonBody(ParserPtr parser, simdjson::dom::object root) : parser_(std::move(parser)), root_(root) {}
+
+    [[nodiscard]] static ParserPtr take_parser();
     [[nodiscard]] std::optional<simdjson::dom::element> member(std::string_view field) const;
 
-    std::unique_ptr<simdjson::dom::parser> parser_;  // owns the memory root_ points into
+    ParserPtr parser_;  // owns the memory root_ points into
     simdjson::dom::object root_;
 };
 

@@ -29,7 +29,12 @@ bool is_stale_connection_error(const boost::system::error_code& ec) {
 
 HttpResponseStream::HttpResponseStream(std::shared_ptr<ConnectionPool> pool, HttpTimeouts timeouts,
                                        std::chrono::steady_clock::time_point deadline)
-    : pool_(std::move(pool)), timeouts_(timeouts), deadline_(deadline), chunk_(kChunkBytes) {}
+    : pool_(std::move(pool)),
+      timeouts_(timeouts),
+      deadline_(deadline),
+      // Not value-initialised: zeroing 16 KiB per request showed in the profile, and every byte
+      // is written by a read before it is seen.
+      chunk_(std::make_unique_for_overwrite<char[]>(kChunkBytes)) {}
 
 HttpResponseStream::~HttpResponseStream() {
     if (connection_) {
@@ -139,8 +144,8 @@ asio::awaitable<HttpResult<std::string_view>> HttpResponseStream::next_chunk() {
             co_return fail(HttpError{.kind = HttpErrorKind::timeout, .message = "total request timeout"});
         }
         auto& body = parser_->get().body();
-        body.data = chunk_.data();
-        body.size = chunk_.size();
+        body.data = chunk_.get();
+        body.size = kChunkBytes;
         const auto [ec, bytes] = co_await connection_->read_some(*parser_, std::min(timeouts_.idle, left));
         if (ec && !(ec == http::error::end_of_stream && parser_->is_done())) {
             if (ec == http::error::partial_message || ec == http::error::end_of_stream || ec == asio::error::eof) {
@@ -150,7 +155,7 @@ asio::awaitable<HttpResult<std::string_view>> HttpResponseStream::next_chunk() {
             co_return fail(timeout_or("idle", timeouts_.idle, left, ec));
         }
         if (bytes > 0) {
-            co_return std::string_view(chunk_.data(), bytes);
+            co_return std::string_view(chunk_.get(), bytes);
         }
     }
     finished_ = true;

@@ -4,7 +4,6 @@
 #include <memory>
 #include <string>
 #include <string_view>
-#include <vector>
 
 #include <boost/asio/awaitable.hpp>
 #include <boost/beast/http/fields.hpp>
@@ -65,7 +64,7 @@ private:
     std::chrono::steady_clock::time_point deadline_;
     std::unique_ptr<HttpConnection> connection_;
     std::unique_ptr<HttpConnection::ResponseParser> parser_;
-    std::vector<char> chunk_;
+    std::unique_ptr<char[]> chunk_;
     bool finished_ = false;
     bool failed_ = false;
     bool reused_ = false;

@@ -10,6 +10,15 @@ namespace {
 constexpr std::string_view kUtf8Bom = "\xEF\xBB\xBF";
 constexpr std::string_view kDefaultEventType = "message";
 
+// The first CR or LF in [from, end), or end. Two memchr passes (vectorised by
+// libc) instead of a byte loop: the line scan was SseParser's largest cost.
+const char* find_line_end(const char* from, const char* end) {
+    const auto* lf = static_cast<const char*>(std::memchr(from, '\n', static_cast<std::size_t>(end - from)));
+    const char* stop = lf != nullptr ? lf : end;
+    const auto* cr = static_cast<const char*>(std::memchr(from, '\r', static_cast<std::size_t>(stop - from)));
+    return cr != nullptr ? cr : stop;
+}
+
 }  // namespace
 
 void SseParser::append(std::string_view bytes) {
@@ -38,7 +47,7 @@ std::optional<std::string_view> SseParser::next_line() {
     const char* begin = buffer_.data();
     const char* from = begin + std::max(scanned_, consumed_);
     const char* end = begin + buffer_.size();
-    const char* found = std::find_if(from, end, [](char c) { return c == '\n' || c == '\r'; });
+    const char* found = find_line_end(from, end);
     if (found == end) {
         scanned_ = buffer_.size();
         if (buffered() > max_line_bytes_) {
