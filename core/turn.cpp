@@ -1,11 +1,11 @@
 #include "core/turn.hpp"
 
 #include <spdlog/spdlog.h>
-#include <boost/asio/as_tuple.hpp>
+#include <boost/asio/bind_cancellation_slot.hpp>
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/deferred.hpp>
 #include <boost/asio/detached.hpp>
-#include <boost/asio/experimental/awaitable_operators.hpp>
+#include <boost/asio/dispatch.hpp>
 #include <boost/asio/experimental/parallel_group.hpp>
 #include <boost/asio/this_coro.hpp>
 #include <boost/asio/use_awaitable.hpp>
@@ -20,7 +20,6 @@ namespace parley::core {
 namespace {
 
 namespace asio = boost::asio;
-using namespace asio::experimental::awaitable_operators;
 
 boost::json::object usage_json(const TokenUsage& usage) {
     return {{"input_tokens", usage.input_tokens}, {"output_tokens", usage.output_tokens}};
@@ -36,6 +35,17 @@ std::string tool_calls_text(const std::vector<ToolCall>& calls) {
                                             {"arguments", ec ? boost::json::value(call.arguments_json) : arguments}});
     }
     return boost::json::serialize(items);
+}
+
+// Publishes the event make() builds; when nobody can ever see it, only gives
+// its seq up and spares building the JSON.
+template <typename MakeEvent>
+void announce(SessionChannel& channel, std::uint64_t seq, MakeEvent&& make) {
+    if (channel.has_audience()) {
+        channel.publish(make());
+    } else {
+        channel.skip(seq);
+    }
 }
 
 TurnError upstream_error(const ProviderError& error) {
@@ -55,20 +65,28 @@ Turn::Turn(std::shared_ptr<AgentState> session, std::shared_ptr<const AgentRunti
       turn_id_(std::move(accepted.turn_id)),
       user_message_(std::move(accepted.user_message)),
       options_(std::move(accepted.options)),
-      handle_(std::move(accepted.handle)),
-      interrupt_(session_->strand, 1) {}
+      handle_(std::move(accepted.handle)) {}
 
 void Turn::interrupt() {
-    (void)interrupt_.try_send(boost::system::error_code{});
+    asio::dispatch(session_->strand, [self = shared_from_this()] {
+        self->interrupted_ = true;
+        self->interrupt_signal_.emit(asio::cancellation_type::terminal);
+    });
 }
 
-asio::awaitable<void> Turn::await_interrupt() {
-    (void)co_await interrupt_.async_receive(asio::as_tuple(asio::use_awaitable));
+// One co_spawn bound to the interrupt signal: cheaper than racing the work
+// against an interrupt channel with `||` (two coroutines and a parallel group
+// per model call, visible in the gateway profile), and cancels the same way.
+template <typename T>
+asio::awaitable<T> Turn::interruptible(asio::awaitable<T> work) {
+    auto until_interrupted = asio::bind_cancellation_slot(interrupt_signal_.slot(), asio::use_awaitable);
+    co_return co_await asio::co_spawn(session_->strand, std::move(work), std::move(until_interrupted));
 }
 
 void Turn::publish(EventType type, boost::json::object fields) {
-    session_->channel->publish(
-        make_event(type, session_->channel->next_seq(), session_->session_id, turn_id_, std::move(fields)));
+    const auto seq = session_->channel->next_seq();
+    announce(*session_->channel, seq,
+             [&] { return make_event(type, seq, session_->session_id, turn_id_, std::move(fields)); });
 }
 
 asio::awaitable<TurnResult> Turn::run() {
@@ -93,12 +111,14 @@ asio::awaitable<TurnResult> Turn::run() {
         message_id_ = storage::generate_id("msg_");
         partial_text_.clear();
         tool_calls_.clear();
-        auto model_call = call_model(*model, build_request());
-        auto raced = co_await (std::move(model_call) || await_interrupt());
-        if (raced.index() == 1) {
+        if (interrupted_) {
             co_return co_await finish(TurnStatus::interrupted);
         }
-        const auto outcome = std::get<0>(std::move(raced));
+        auto model_call = interruptible(call_model(*model, build_request()));
+        const auto outcome = co_await std::move(model_call);
+        if (interrupted_) {
+            co_return co_await finish(TurnStatus::interrupted);
+        }
         usage_.input_tokens += outcome.usage.input_tokens;
         usage_.output_tokens += outcome.usage.output_tokens;
         if (outcome.error) {
@@ -143,12 +163,11 @@ asio::awaitable<TurnResult> Turn::run() {
                     {{"call_id", call.id}, {"name", call.name}, {"arguments", pending.arguments}});
             calls.push_back(std::move(pending));
         }
-        auto tool_runs = run_tools(calls);
-        auto tools_raced = co_await (std::move(tool_runs) || await_interrupt());
-        if (tools_raced.index() == 1) {
+        auto tool_runs = interruptible(run_tools(calls));
+        const auto outputs = co_await std::move(tool_runs);
+        if (interrupted_) {
             co_return co_await finish(TurnStatus::interrupted);
         }
-        const auto outputs = std::get<0>(std::move(tools_raced));
         for (std::size_t i = 0; i < calls.size(); ++i) {
             const auto& call = calls[i].call;
             const auto& output = outputs[i];
@@ -186,8 +205,9 @@ void Turn::on_model_event(ModelEvent&& event) {
         }
         partial_text_ += text->text;
         const auto seq = session_->channel->next_seq();
-        session_->channel->publish(
-            make_delta_event(seq, session_->session_id, turn_id_, message_id_, std::move(text->text)));
+        announce(*session_->channel, seq, [&] {
+            return make_delta_event(seq, session_->session_id, turn_id_, message_id_, std::move(text->text));
+        });
         if (seq + kSeqReservation / 2 > session_->seq_reserved) {
             asio::co_spawn(session_->strand, reserve_seqs(), asio::detached);
         }
@@ -275,8 +295,10 @@ asio::awaitable<bool> Turn::store_and_announce(storage::Message message) {
     }
     session_->history.push_back(*stored);
     stored_.push_back(*stored);
-    session_->channel->publish(make_event(EventType::message_completed, seq, session_->session_id, turn_id_,
-                                          {{"message", message_json(*stored)}}));
+    announce(*session_->channel, seq, [&] {
+        return make_event(EventType::message_completed, seq, session_->session_id, turn_id_,
+                          {{"message", message_json(*stored)}});
+    });
     co_return true;
 }
 
@@ -316,7 +338,8 @@ asio::awaitable<TurnResult> Turn::finish(TurnStatus status) {
     const auto type = status == TurnStatus::completed     ? EventType::turn_completed
                       : status == TurnStatus::interrupted ? EventType::turn_interrupted
                                                           : EventType::turn_failed;
-    session_->channel->publish(make_event(type, seq, session_->session_id, turn_id_, std::move(fields)));
+    announce(*session_->channel, seq,
+             [&] { return make_event(type, seq, session_->session_id, turn_id_, std::move(fields)); });
     co_return TurnResult{turn_id_, status, stored_, error, usage_, stop_reason};
 }
 

@@ -6,7 +6,7 @@
 #include <vector>
 
 #include <boost/asio/awaitable.hpp>
-#include <boost/asio/experimental/concurrent_channel.hpp>
+#include <boost/asio/cancellation_signal.hpp>
 #include <boost/json/object.hpp>
 
 #include "core/agent_runtime.hpp"
@@ -31,7 +31,7 @@ inline constexpr std::uint64_t kSeqReservation = 4096;
 // stops the model call or the tools in flight at once (Asio cancellation).
 // A turn without a user message (accepted.user_message.id empty) answers the
 // history as it is: a stateless completion.
-class Turn {
+class Turn : public std::enable_shared_from_this<Turn> {
 public:
     Turn(std::shared_ptr<AgentState> session, std::shared_ptr<const AgentRuntime> runtime, std::shared_ptr<TurnLog> log,
          QueuedTurn accepted);
@@ -41,7 +41,7 @@ public:
 
     boost::asio::awaitable<TurnResult> run();
 
-    // Thread-safe; idempotent.
+    // Thread-safe; idempotent. The turn must be owned by a shared_ptr.
     void interrupt();
 
 private:
@@ -54,7 +54,9 @@ private:
     boost::asio::awaitable<ModelOutcome> call_model(Provider& model, ModelRequest request);
     boost::asio::awaitable<std::vector<ToolOutput>> run_tools(std::vector<PendingCall> calls);
     boost::asio::awaitable<ToolOutput> run_tool(PendingCall call);
-    boost::asio::awaitable<void> await_interrupt();
+    // Runs `work` on the strand until it ends or interrupt() cancels it.
+    template <typename T>
+    boost::asio::awaitable<T> interruptible(boost::asio::awaitable<T> work);
 
     void on_model_event(ModelEvent&& event);
     ModelRequest build_request() const;
@@ -75,7 +77,10 @@ private:
     storage::Message user_message_;
     TurnOptions options_;
     std::shared_ptr<TurnHandle> handle_;
-    boost::asio::experimental::concurrent_channel<void(boost::system::error_code)> interrupt_;
+    // Both only on the strand. The signal cancels the model call or the tools
+    // in flight; the flag stops the turn at its next step otherwise.
+    boost::asio::cancellation_signal interrupt_signal_;
+    bool interrupted_ = false;
 
     // The model call in progress.
     std::string message_id_;

@@ -102,6 +102,14 @@ void SessionChannel::close_all(SubscriberClose reason) {
     }
 }
 
+bool SessionChannel::has_audience() const {
+    if (retained_capacity_ > 0) {
+        return true;
+    }
+    const std::lock_guard lock(mutex_);
+    return !subscribers_.empty();
+}
+
 std::size_t SessionChannel::subscriber_count() const {
     const std::lock_guard lock(mutex_);
     return subscribers_.size();

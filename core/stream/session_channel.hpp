@@ -52,6 +52,9 @@ public:
     void close_all(SubscriberClose reason);
 
     [[nodiscard]] std::size_t subscriber_count() const;
+    // False when an event published now could never be seen: no subscriber and
+    // nothing retained for a later one (a stateless call nobody streams).
+    [[nodiscard]] bool has_audience() const;
     [[nodiscard]] std::size_t retained_count() const;
 
 private:
