@@ -1,11 +1,13 @@
 #include "core/logging.hpp"
 
 #include <ctime>
+#include <iostream>
+#include <memory>
 
 #include <fmt/chrono.h>
 #include <fmt/format.h>
 #include <spdlog/pattern_formatter.h>
-#include <spdlog/sinks/stdout_sinks.h>
+#include <spdlog/sinks/ostream_sink.h>
 #include <spdlog/spdlog.h>
 #include <boost/json/object.hpp>
 #include <boost/json/serialize.hpp>
@@ -51,11 +53,19 @@ public:
 
 LogFormat current_format = LogFormat::text;
 
+// Access lines are many and routine: they go out with the next line that is
+// flushed, or within kAccessFlushInterval, instead of one write(2) per request.
+constexpr auto kAccessFlushInterval = std::chrono::seconds(1);
+constexpr std::string_view kAccessLoggerName = "parley.access";
+std::shared_ptr<spdlog::logger> access_logger;
+
 }  // namespace
 
 void configure_logging(const LogConfig& config) {
-    auto sink = std::make_shared<spdlog::sinks::stdout_sink_mt>();
-    auto logger = std::make_shared<spdlog::logger>("parley", std::move(sink));
+    // std::cout buffers (stdout is a pipe or a file in a deployment); each
+    // logger decides when to flush it.
+    auto sink = std::make_shared<spdlog::sinks::ostream_sink_mt>(std::cout);
+    auto logger = std::make_shared<spdlog::logger>("parley", sink);
     if (config.format == LogFormat::json) {
         logger->set_formatter(std::make_unique<JsonFormatter>());
     } else {
@@ -65,6 +75,12 @@ void configure_logging(const LogConfig& config) {
     current_format = config.format;
     logger->flush_on(spdlog::level::trace);
     spdlog::set_default_logger(std::move(logger));
+
+    spdlog::drop(std::string(kAccessLoggerName));
+    access_logger = std::make_shared<spdlog::logger>(std::string(kAccessLoggerName), std::move(sink));
+    access_logger->flush_on(spdlog::level::off);
+    spdlog::register_logger(access_logger);
+    spdlog::flush_every(kAccessFlushInterval);
     set_log_level(config.level);
 }
 
@@ -107,7 +123,8 @@ std::string redact_target(std::string_view target) {
 }
 
 void log_access(const AccessRecord& record) {
-    if (!spdlog::should_log(spdlog::level::info)) {
+    spdlog::logger& logger = access_logger ? *access_logger : *spdlog::default_logger_raw();
+    if (!logger.should_log(spdlog::level::info)) {
         return;
     }
     const std::string target = redact_target(record.target);
@@ -117,12 +134,12 @@ void log_access(const AccessRecord& record) {
                                          {"status", record.status}, {"bytes", record.bytes},   {"duration_ms", millis},
                                          {"remote", record.remote}};
         tls_fields = &fields;
-        spdlog::info("{} {} {}", record.method, target, record.status);
+        logger.info("{} {} {}", record.method, target, record.status);
         tls_fields = nullptr;
         return;
     }
-    spdlog::info("access {} {} {} {}B {:.3f}ms {}", record.method, target, record.status, record.bytes, millis,
-                 record.remote);
+    logger.info("access {} {} {} {}B {:.3f}ms {}", record.method, target, record.status, record.bytes, millis,
+                record.remote);
 }
 
 }  // namespace parley::core

@@ -8,7 +8,8 @@
 
 namespace parley::core {
 
-// Installs the process-wide spdlog logger: text or JSON lines on stdout.
+// Installs the process-wide spdlog logger: text or JSON lines on stdout, each
+// flushed at once, except access lines (log_access), flushed within a second.
 void configure_logging(const LogConfig& config);
 
 // Changes the level at run time (SIGHUP); returns false for an unknown name.
