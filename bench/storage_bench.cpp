@@ -8,6 +8,10 @@
 //    through the ReadPool, measured by the awaiting coroutine) on a database of
 //    --sessions x --messages while the writer sustains --write-rate appends/s.
 //
+// Besides the readable lines, prints one "result key=value ..." line per test
+// for bench/scenarios/storage.sh. CPU figures are getrusage(RUSAGE_SELF), all
+// threads, over the timed part: steadier than wall time on a shared machine.
+//
 // Quick run: parley_storage_bench --sessions 500 --messages 20 --inserts 5000
 #include <algorithm>
 #include <array>
@@ -19,6 +23,8 @@
 #include <string>
 #include <thread>
 #include <vector>
+
+#include <sys/resource.h>
 
 #include <fmt/format.h>
 #include <CLI/CLI.hpp>
@@ -84,6 +90,19 @@ Message make_message(const std::string& session_id, std::int64_t seq, std::strin
     return message;
 }
 
+// CPU seconds used so far by the whole process (user + system, all threads).
+double process_cpu_seconds() {
+    rusage usage{};
+    getrusage(RUSAGE_SELF, &usage);
+    auto seconds = [](const timeval& t) { return static_cast<double>(t.tv_sec) + static_cast<double>(t.tv_usec) / 1e6; };
+    return seconds(usage.ru_utime) + seconds(usage.ru_stime);
+}
+
+struct Rate {
+    double per_second = 0;
+    double cpu_us_per_message = 0;
+};
+
 void remove_database(const std::string& path) {
     for (const char* suffix : {"", "-wal", "-shm"}) {
         std::filesystem::remove(path + suffix);
@@ -109,7 +128,7 @@ std::vector<std::string> create_sessions(Connection& db, unsigned count, std::in
 
 // --- 1. insert throughput -----------------------------------------------------
 
-double per_transaction_rate(const Settings& settings, const std::string& path) {
+Rate per_transaction_rate(const Settings& settings, const std::string& path) {
     remove_database(path);
     Connection db(path, ConnectionRole::writer, settings.sync, 5000);
     apply_migrations(db);
@@ -120,6 +139,7 @@ double per_transaction_rate(const Settings& settings, const std::string& path) {
     for (unsigned i = 1; i <= count; ++i) {
         messages.push_back(make_message(session, i, sentence(random)));
     }
+    const double cpu_started = process_cpu_seconds();
     const auto started = SteadyClock::now();
     for (const Message& message : messages) {
         Transaction transaction(db, TransactionMode::immediate);
@@ -142,7 +162,7 @@ double per_transaction_rate(const Settings& settings, const std::string& path) {
         transaction.commit();
     }
     const double seconds = std::chrono::duration<double>(SteadyClock::now() - started).count();
-    return count / seconds;
+    return {count / seconds, (process_cpu_seconds() - cpu_started) * 1e6 / count};
 }
 
 asio::awaitable<void> append_loop(SqliteStore& store, std::string session_id, unsigned count,
@@ -156,7 +176,7 @@ asio::awaitable<void> append_loop(SqliteStore& store, std::string session_id, un
     }
 }
 
-double batched_rate(const Settings& settings, const std::string& path, StoreStats& stats) {
+Rate batched_rate(const Settings& settings, const std::string& path, StoreStats& stats) {
     remove_database(path);
     std::vector<std::string> sessions;
     {
@@ -174,14 +194,17 @@ double batched_rate(const Settings& settings, const std::string& path, StoreStat
     for (const std::string& session : sessions) {
         asio::co_spawn(io, append_loop(store, session, per_producer, failures), asio::detached);
     }
+    const double cpu_started = process_cpu_seconds();
     const auto started = SteadyClock::now();
     io.run();
     const double seconds = std::chrono::duration<double>(SteadyClock::now() - started).count();
+    const double cpu_seconds = process_cpu_seconds() - cpu_started;
     stats = store.stats();
     if (failures.load() != 0) {
         fmt::print(stderr, "batched: {} appends failed\n", failures.load());
     }
-    return per_producer * settings.producers / seconds;
+    const double messages = per_producer * settings.producers;
+    return {messages / seconds, cpu_seconds * 1e6 / messages};
 }
 
 // --- 2. read latency under write load -------------------------------------------
@@ -303,17 +326,26 @@ int main(int argc, char** argv) {
     fmt::print("storage bench: synchronous={} dir={}\n", sync, settings.dir);
 
     if (!skip_insert) {
-        const double single = per_transaction_rate(settings, path);
-        fmt::print("insert, one message per transaction: {:>10.0f} msgs/s\n", single);
+        const Rate single = per_transaction_rate(settings, path);
+        fmt::print("insert, one message per transaction: {:>10.0f} msgs/s  ({:.0f} us CPU/msg)\n", single.per_second,
+                   single.cpu_us_per_message);
         StoreStats stats;
-        const double batched = batched_rate(settings, path, stats);
+        const Rate batched = batched_rate(settings, path, stats);
+        const double ops_per_commit =
+            static_cast<double>(stats.ops_total) / std::max<std::uint64_t>(1, stats.commits_total);
+        const double ms_per_commit = 1000 * stats.commit_duration.sum / std::max<std::uint64_t>(1, stats.commits_total);
         fmt::print(
-            "insert, batched writer ({} producers): {:>10.0f} msgs/s  ({} commits, {:.1f} ops/commit, "
-            "{:.2f} ms/commit)\n",
-            settings.producers, batched, stats.commits_total,
-            static_cast<double>(stats.ops_total) / std::max<std::uint64_t>(1, stats.commits_total),
-            1000 * stats.commit_duration.sum / std::max<std::uint64_t>(1, stats.commits_total));
-        fmt::print("insert ratio batched / per-transaction: {:.1f}x\n", batched / single);
+            "insert, batched writer ({} producers): {:>10.0f} msgs/s  ({:.0f} us CPU/msg, {} commits, {:.1f} "
+            "ops/commit, {:.2f} ms/commit)\n",
+            settings.producers, batched.per_second, batched.cpu_us_per_message, stats.commits_total, ops_per_commit,
+            ms_per_commit);
+        fmt::print("insert ratio batched / per-transaction: {:.1f}x\n", batched.per_second / single.per_second);
+        fmt::print(
+            "result test=insert sync={} single_msgs_s={:.0f} batched_msgs_s={:.0f} ratio={:.2f} single_cpu_us={:.1f} "
+            "batched_cpu_us={:.1f} cpu_ratio={:.2f} ops_per_commit={:.1f} ms_per_commit={:.2f}\n",
+            sync, single.per_second, batched.per_second, batched.per_second / single.per_second,
+            single.cpu_us_per_message, batched.cpu_us_per_message,
+            single.cpu_us_per_message / batched.cpu_us_per_message, ops_per_commit, ms_per_commit);
     }
 
     if (!skip_read) {
@@ -361,6 +393,12 @@ int main(int argc, char** argv) {
             "p50 {:.0f} us, p99 {:.0f} us, max {:.0f} us{}\n",
             settings.clients, all.size(), all.size() / seconds, written.load() / seconds, percentile(all, 0.50),
             percentile(all, 0.99), all.back(), failed != 0 ? fmt::format(" ({} failed)", failed) : "");
+        fmt::print(
+            "result test=read sync={} clients={} read_pool={} write_rate={} written_msgs_s={:.0f} queries={} "
+            "qps={:.0f} p50_us={:.0f} p90_us={:.0f} p99_us={:.0f} p999_us={:.0f} max_us={:.0f} failed={}\n",
+            sync, settings.clients, settings.read_pool, settings.write_rate, written.load() / seconds, all.size(),
+            all.size() / seconds, percentile(all, 0.50), percentile(all, 0.90), percentile(all, 0.99),
+            percentile(all, 0.999), all.back(), failed);
     }
 
     if (own_dir) {
