@@ -11,7 +11,7 @@
 namespace parley::storage {
 namespace {
 
-constexpr std::int64_t kReaderMmapBytes = std::int64_t{256} << 20;
+constexpr std::int64_t kMmapBytes = std::int64_t{256} << 20;
 
 // Process-wide SQLite settings, before the library initialises itself on the
 // first open. Memory statistics off: with them on (Debian's default), every
@@ -55,9 +55,12 @@ Connection::Connection(const std::string& path, ConnectionRole role, SyncMode sy
         exec(sync == SyncMode::full ? "PRAGMA synchronous = FULL" : "PRAGMA synchronous = NORMAL");
     } else {
         exec("PRAGMA query_only = ON");
-        // Reads of the main file go through a shared mapping instead of a pread per page.
-        exec(fmt::format("PRAGMA mmap_size = {}", kReaderMmapBytes));
     }
+    // Reads of the main file go through a shared mapping instead of a pread
+    // per page. The writer too: FTS5's incremental merges and the B-tree
+    // descents of every insert read pages its 2 MiB cache no longer holds
+    // (changed pages are still written with pwrite, to the WAL).
+    exec(fmt::format("PRAGMA mmap_size = {}", kMmapBytes));
 }
 
 Connection::~Connection() = default;
