@@ -22,6 +22,7 @@
 #include <random>
 #include <string>
 #include <thread>
+#include <utility>
 #include <vector>
 
 #include <sys/resource.h>
@@ -60,6 +61,7 @@ struct Settings {
     unsigned clients = 4;         // concurrent readers issuing queries back to back
     unsigned write_rate = 2'000;  // background appends per second during the read test
     unsigned read_pool = 5;
+    unsigned wal_autocheckpoint = Options{}.wal_autocheckpoint_pages;
 };
 
 constexpr std::array kWords{"the",     "agent",  "model",   "session", "stream", "token",   "batch", "commit",
@@ -131,6 +133,7 @@ std::vector<std::string> create_sessions(Connection& db, unsigned count, std::in
 Rate per_transaction_rate(const Settings& settings, const std::string& path) {
     remove_database(path);
     Connection db(path, ConnectionRole::writer, settings.sync, 5000);
+    db.exec(fmt::format("PRAGMA wal_autocheckpoint = {}", settings.wal_autocheckpoint));
     apply_migrations(db);
     const std::string session = create_sessions(db, 1, system_now_ms()).front();
     std::mt19937_64 random(1);
@@ -187,6 +190,7 @@ Rate batched_rate(const Settings& settings, const std::string& path, StoreStats&
     Options options;
     options.path = path;
     options.synchronous = settings.sync;
+    options.wal_autocheckpoint_pages = settings.wal_autocheckpoint;
     SqliteStore store(options);
     asio::io_context io;
     std::atomic<unsigned> failures{0};
@@ -292,6 +296,58 @@ double percentile(std::vector<double>& sorted, double p) {
     return sorted[index];
 }
 
+// One read-latency measurement: a fresh store with read_pool readers, clients
+// coroutines issuing queries back to back, the writer sustaining write_rate.
+void measure_reads(const Settings& settings, const std::string& path, const std::vector<std::string>& sessions,
+                   unsigned clients, unsigned read_pool, const std::string& sync) {
+    Options options;
+    options.path = path;
+    options.synchronous = settings.sync;
+    options.read_pool_size = read_pool;
+    options.wal_autocheckpoint_pages = settings.wal_autocheckpoint;
+    SqliteStore store(options);
+
+    asio::io_context writer_io;
+    std::atomic<bool> stop{false};
+    std::atomic<std::uint64_t> written{0};
+    asio::co_spawn(writer_io, sustain_writes(store, sessions, settings.write_rate, stop, written), asio::detached);
+    std::thread writer_thread([&writer_io] { writer_io.run(); });
+
+    asio::io_context reader_io;
+    const unsigned per_client = std::max(1U, settings.queries / clients);
+    std::vector<std::vector<double>> latencies(clients);
+    std::vector<unsigned> errors(clients, 0);
+    for (unsigned c = 0; c < clients; ++c) {
+        latencies[c].reserve(per_client);
+        asio::co_spawn(reader_io, read_loop(store, sessions, per_client, 100 + c, latencies[c], errors[c]),
+                       asio::detached);
+    }
+    const auto started = SteadyClock::now();
+    reader_io.run();
+    const double seconds = std::chrono::duration<double>(SteadyClock::now() - started).count();
+    stop = true;
+    writer_thread.join();
+
+    std::vector<double> all;
+    unsigned failed = 0;
+    for (unsigned c = 0; c < clients; ++c) {
+        all.insert(all.end(), latencies[c].begin(), latencies[c].end());
+        failed += errors[c];
+    }
+    std::sort(all.begin(), all.end());
+    fmt::print(
+        "last 50 messages ({} clients, {} queries, {:.0f} queries/s) while writing {:.0f} msgs/s: "
+        "p50 {:.0f} us, p99 {:.0f} us, max {:.0f} us{}\n",
+        clients, all.size(), all.size() / seconds, written.load() / seconds, percentile(all, 0.50),
+        percentile(all, 0.99), all.back(), failed != 0 ? fmt::format(" ({} failed)", failed) : "");
+    fmt::print(
+        "result test=read sync={} clients={} read_pool={} write_rate={} written_msgs_s={:.0f} queries={} "
+        "qps={:.0f} p50_us={:.0f} p90_us={:.0f} p99_us={:.0f} p999_us={:.0f} max_us={:.0f} failed={}\n",
+        sync, clients, read_pool, settings.write_rate, written.load() / seconds, all.size(),
+        all.size() / seconds, percentile(all, 0.50), percentile(all, 0.90), percentile(all, 0.99),
+        percentile(all, 0.999), all.back(), failed);
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -312,10 +368,27 @@ int main(int argc, char** argv) {
     app.add_option("--clients", settings.clients, "concurrent readers");
     app.add_option("--write-rate", settings.write_rate, "background appends per second during the read test");
     app.add_option("--read-pool", settings.read_pool, "read-only connections (threads) in the read test");
+    app.add_option("--wal-autocheckpoint", settings.wal_autocheckpoint, "the writer's PRAGMA wal_autocheckpoint (pages)");
+    std::vector<std::string> setups;
+    app.add_option("--read-setups", setups,
+                   "read tests on one database, each CLIENTS/READERS (e.g. 1/2 4/5); default: --clients/--read-pool");
     app.add_flag("--skip-insert", skip_insert, "skip the insert throughput test");
     app.add_flag("--skip-read", skip_read, "skip the read latency test");
     CLI11_PARSE(app, argc, argv);
     settings.sync = sync == "full" ? SyncMode::full : SyncMode::normal;
+    std::vector<std::pair<unsigned, unsigned>> read_setups;
+    for (const std::string& setup : setups) {
+        unsigned clients = 0;
+        unsigned readers = 0;
+        if (std::sscanf(setup.c_str(), "%u/%u", &clients, &readers) != 2 || clients == 0 || readers == 0) {
+            fmt::print(stderr, "--read-setups: expected CLIENTS/READERS, got {}\n", setup);
+            return 2;
+        }
+        read_setups.emplace_back(clients, readers);
+    }
+    if (read_setups.empty()) {
+        read_setups.emplace_back(settings.clients, settings.read_pool);
+    }
 
     const bool own_dir = settings.dir.empty();
     if (own_dir) {
@@ -354,51 +427,9 @@ int main(int argc, char** argv) {
         populate(settings, path, sessions);
         fmt::print("read test database: {} sessions x {} messages (built in {:.1f} s)\n", settings.sessions,
                    settings.messages, std::chrono::duration<double>(SteadyClock::now() - populate_started).count());
-        Options options;
-        options.path = path;
-        options.synchronous = settings.sync;
-        options.read_pool_size = settings.read_pool;
-        SqliteStore store(options);
-
-        asio::io_context writer_io;
-        std::atomic<bool> stop{false};
-        std::atomic<std::uint64_t> written{0};
-        asio::co_spawn(writer_io, sustain_writes(store, sessions, settings.write_rate, stop, written), asio::detached);
-        std::thread writer_thread([&writer_io] { writer_io.run(); });
-
-        asio::io_context reader_io;
-        const unsigned per_client = std::max(1U, settings.queries / settings.clients);
-        std::vector<std::vector<double>> latencies(settings.clients);
-        std::vector<unsigned> errors(settings.clients, 0);
-        for (unsigned c = 0; c < settings.clients; ++c) {
-            latencies[c].reserve(per_client);
-            asio::co_spawn(reader_io, read_loop(store, sessions, per_client, 100 + c, latencies[c], errors[c]),
-                           asio::detached);
+        for (const auto& [clients, read_pool] : read_setups) {
+            measure_reads(settings, path, sessions, clients, read_pool, sync);
         }
-        const auto started = SteadyClock::now();
-        reader_io.run();
-        const double seconds = std::chrono::duration<double>(SteadyClock::now() - started).count();
-        stop = true;
-        writer_thread.join();
-
-        std::vector<double> all;
-        unsigned failed = 0;
-        for (unsigned c = 0; c < settings.clients; ++c) {
-            all.insert(all.end(), latencies[c].begin(), latencies[c].end());
-            failed += errors[c];
-        }
-        std::sort(all.begin(), all.end());
-        fmt::print(
-            "last 50 messages ({} clients, {} queries, {:.0f} queries/s) while writing {:.0f} msgs/s: "
-            "p50 {:.0f} us, p99 {:.0f} us, max {:.0f} us{}\n",
-            settings.clients, all.size(), all.size() / seconds, written.load() / seconds, percentile(all, 0.50),
-            percentile(all, 0.99), all.back(), failed != 0 ? fmt::format(" ({} failed)", failed) : "");
-        fmt::print(
-            "result test=read sync={} clients={} read_pool={} write_rate={} written_msgs_s={:.0f} queries={} "
-            "qps={:.0f} p50_us={:.0f} p90_us={:.0f} p99_us={:.0f} p999_us={:.0f} max_us={:.0f} failed={}\n",
-            sync, settings.clients, settings.read_pool, settings.write_rate, written.load() / seconds, all.size(),
-            all.size() / seconds, percentile(all, 0.50), percentile(all, 0.90), percentile(all, 0.99),
-            percentile(all, 0.999), all.back(), failed);
     }
 
     if (own_dir) {
