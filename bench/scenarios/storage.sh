@@ -77,7 +77,7 @@ def n(value):
     return f"{value:,.0f}"
 
 lines = [machine, ""]
-loads = []
+loads = {}
 
 # Inserts.
 insert = {}
@@ -85,7 +85,7 @@ for sync in ("normal", "full"):
     samples = []
     for run in range(1, runs + 1):
         load, found = results(out / f"d_insert_{sync}_run{run}.txt")
-        loads.append(load)
+        loads.setdefault(sync.upper() + " inserts", []).append(load or "?")
         samples.append(found[0])
     insert[sync] = samples
     keys = ["single_msgs_s", "batched_msgs_s", "ratio", "single_cpu_us", "batched_cpu_us", "cpu_ratio",
@@ -99,7 +99,7 @@ for sync in ("normal", "full"):
 read = {}
 for run in range(1, runs + 1):
     load, found = results(out / f"d_read_run{run}.txt")
-    loads.append(load)
+    loads.setdefault("reads", []).append(load or "?")
     for r in found:
         read.setdefault((r["clients"], r["read_pool"]), []).append(r)
 read_median = {}
@@ -115,7 +115,8 @@ def verdict(ok):
 
 lines += [
     f"Medians of {runs} runs; each run measures inserts with NORMAL, then FULL, then reads, in that order. "
-    f"1-minute load average before each measurement: {', '.join(l or '?' for l in loads)}.", "",
+    f"1-minute load average before each run's measurement: "
+    + "; ".join(f"{what} {' / '.join(values)}" for what, values in loads.items()) + ".", "",
     f"**Insert throughput.** Baseline: one message per transaction on one connection and one session "
     f"({n(inserts // divisor_normal)} messages with NORMAL, {n(inserts // divisor_full)} with FULL). Batched: "
     f"{n(inserts)} messages from 256 coroutines (one session each) awaiting `Store::append_message` through the "
@@ -139,7 +140,7 @@ lines += [
     f"**Read latency.** \"Last 50 messages of a session\" (`Store::list_messages` through the `ReadPool`, timed "
     f"by the awaiting coroutine, random sessions, clients issuing queries back to back, {n(queries)} queries per "
     f"setup) on a {n(sessions)}-session × {n(messages)}-message database (FTS-indexed) while the writer sustains "
-    f"2,000 appends/s (`append_message_next_seq`, NORMAL).", "",
+    f"2,000 appends/s (`append_message_next_seq`, NORMAL; the appends/s column is what the writer completed).", "",
     "| clients / reader threads | p50 | p90 | p99 | p99.9 | max | queries/s | appends/s | runs (p99) |",
     "|---|---:|---:|---:|---:|---:|---:|---:|---|",
 ]
