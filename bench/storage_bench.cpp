@@ -96,7 +96,9 @@ Message make_message(const std::string& session_id, std::int64_t seq, std::strin
 double process_cpu_seconds() {
     rusage usage{};
     getrusage(RUSAGE_SELF, &usage);
-    auto seconds = [](const timeval& t) { return static_cast<double>(t.tv_sec) + static_cast<double>(t.tv_usec) / 1e6; };
+    auto seconds = [](const timeval& t) {
+        return static_cast<double>(t.tv_sec) + static_cast<double>(t.tv_usec) / 1e6;
+    };
     return seconds(usage.ru_utime) + seconds(usage.ru_stime);
 }
 
@@ -343,9 +345,9 @@ void measure_reads(const Settings& settings, const std::string& path, const std:
     fmt::print(
         "result test=read sync={} clients={} read_pool={} write_rate={} written_msgs_s={:.0f} queries={} "
         "qps={:.0f} p50_us={:.0f} p90_us={:.0f} p99_us={:.0f} p999_us={:.0f} max_us={:.0f} failed={}\n",
-        sync, clients, read_pool, settings.write_rate, written.load() / seconds, all.size(),
-        all.size() / seconds, percentile(all, 0.50), percentile(all, 0.90), percentile(all, 0.99),
-        percentile(all, 0.999), all.back(), failed);
+        sync, clients, read_pool, settings.write_rate, written.load() / seconds, all.size(), all.size() / seconds,
+        percentile(all, 0.50), percentile(all, 0.90), percentile(all, 0.99), percentile(all, 0.999), all.back(),
+        failed);
 }
 
 }  // namespace
@@ -368,7 +370,8 @@ int main(int argc, char** argv) {
     app.add_option("--clients", settings.clients, "concurrent readers");
     app.add_option("--write-rate", settings.write_rate, "background appends per second during the read test");
     app.add_option("--read-pool", settings.read_pool, "read-only connections (threads) in the read test");
-    app.add_option("--wal-autocheckpoint", settings.wal_autocheckpoint, "the writer's PRAGMA wal_autocheckpoint (pages)");
+    app.add_option("--wal-autocheckpoint", settings.wal_autocheckpoint,
+                   "the writer's PRAGMA wal_autocheckpoint (pages)");
     std::vector<std::string> setups;
     app.add_option("--read-setups", setups,
                    "read tests on one database, each CLIENTS/READERS (e.g. 1/2 4/5); default: --clients/--read-pool");

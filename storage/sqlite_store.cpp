@@ -6,8 +6,8 @@
 
 #include <sqlite3.h>
 
-#include <boost/asio/use_awaitable.hpp>
 #include <fmt/format.h>
+#include <boost/asio/use_awaitable.hpp>
 
 #include "storage/id_generator.hpp"
 #include "storage/migrations.hpp"

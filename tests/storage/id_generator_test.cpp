@@ -51,8 +51,15 @@ TEST_CASE("ids made in the same millisecond differ in their random part", "[stor
 
 TEST_CASE("ids sort by creation time", "[storage]") {
     // Across digit carries and magnitudes: string order must be numeric order.
-    const std::vector<std::int64_t> times{0,          1,          61,         62,          3'843,
-                                          3'844,      1'000'000,  1'750'000'000'000, 1'750'000'000'001,
+    const std::vector<std::int64_t> times{0,
+                                          1,
+                                          61,
+                                          62,
+                                          3'843,
+                                          3'844,
+                                          1'000'000,
+                                          1'750'000'000'000,
+                                          1'750'000'000'001,
                                           4'102'444'800'000 /* 2100-01-01 */};
     std::vector<std::string> ids;
     for (const std::int64_t time : times) {
