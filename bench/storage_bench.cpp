@@ -8,6 +8,10 @@
 //    through the ReadPool, measured by the awaiting coroutine) on a database of
 //    --sessions x --messages while the writer sustains --write-rate appends/s.
 //
+// Besides the readable lines, prints one "result key=value ..." line per test
+// for bench/scenarios/storage.sh. CPU figures are getrusage(RUSAGE_SELF), all
+// threads, over the timed part: steadier than wall time on a shared machine.
+//
 // Quick run: parley_storage_bench --sessions 500 --messages 20 --inserts 5000
 #include <algorithm>
 #include <array>
@@ -18,7 +22,10 @@
 #include <random>
 #include <string>
 #include <thread>
+#include <utility>
 #include <vector>
+
+#include <sys/resource.h>
 
 #include <fmt/format.h>
 #include <CLI/CLI.hpp>
@@ -54,6 +61,7 @@ struct Settings {
     unsigned clients = 4;         // concurrent readers issuing queries back to back
     unsigned write_rate = 2'000;  // background appends per second during the read test
     unsigned read_pool = 5;
+    unsigned wal_autocheckpoint = Options{}.wal_autocheckpoint_pages;
 };
 
 constexpr std::array kWords{"the",     "agent",  "model",   "session", "stream", "token",   "batch", "commit",
@@ -84,6 +92,21 @@ Message make_message(const std::string& session_id, std::int64_t seq, std::strin
     return message;
 }
 
+// CPU seconds used so far by the whole process (user + system, all threads).
+double process_cpu_seconds() {
+    rusage usage{};
+    getrusage(RUSAGE_SELF, &usage);
+    auto seconds = [](const timeval& t) {
+        return static_cast<double>(t.tv_sec) + static_cast<double>(t.tv_usec) / 1e6;
+    };
+    return seconds(usage.ru_utime) + seconds(usage.ru_stime);
+}
+
+struct Rate {
+    double per_second = 0;
+    double cpu_us_per_message = 0;
+};
+
 void remove_database(const std::string& path) {
     for (const char* suffix : {"", "-wal", "-shm"}) {
         std::filesystem::remove(path + suffix);
@@ -109,9 +132,10 @@ std::vector<std::string> create_sessions(Connection& db, unsigned count, std::in
 
 // --- 1. insert throughput -----------------------------------------------------
 
-double per_transaction_rate(const Settings& settings, const std::string& path) {
+Rate per_transaction_rate(const Settings& settings, const std::string& path) {
     remove_database(path);
     Connection db(path, ConnectionRole::writer, settings.sync, 5000);
+    db.exec(fmt::format("PRAGMA wal_autocheckpoint = {}", settings.wal_autocheckpoint));
     apply_migrations(db);
     const std::string session = create_sessions(db, 1, system_now_ms()).front();
     std::mt19937_64 random(1);
@@ -120,6 +144,7 @@ double per_transaction_rate(const Settings& settings, const std::string& path) {
     for (unsigned i = 1; i <= count; ++i) {
         messages.push_back(make_message(session, i, sentence(random)));
     }
+    const double cpu_started = process_cpu_seconds();
     const auto started = SteadyClock::now();
     for (const Message& message : messages) {
         Transaction transaction(db, TransactionMode::immediate);
@@ -142,7 +167,7 @@ double per_transaction_rate(const Settings& settings, const std::string& path) {
         transaction.commit();
     }
     const double seconds = std::chrono::duration<double>(SteadyClock::now() - started).count();
-    return count / seconds;
+    return {count / seconds, (process_cpu_seconds() - cpu_started) * 1e6 / count};
 }
 
 asio::awaitable<void> append_loop(SqliteStore& store, std::string session_id, unsigned count,
@@ -156,7 +181,7 @@ asio::awaitable<void> append_loop(SqliteStore& store, std::string session_id, un
     }
 }
 
-double batched_rate(const Settings& settings, const std::string& path, StoreStats& stats) {
+Rate batched_rate(const Settings& settings, const std::string& path, StoreStats& stats) {
     remove_database(path);
     std::vector<std::string> sessions;
     {
@@ -167,6 +192,7 @@ double batched_rate(const Settings& settings, const std::string& path, StoreStat
     Options options;
     options.path = path;
     options.synchronous = settings.sync;
+    options.wal_autocheckpoint_pages = settings.wal_autocheckpoint;
     SqliteStore store(options);
     asio::io_context io;
     std::atomic<unsigned> failures{0};
@@ -174,14 +200,17 @@ double batched_rate(const Settings& settings, const std::string& path, StoreStat
     for (const std::string& session : sessions) {
         asio::co_spawn(io, append_loop(store, session, per_producer, failures), asio::detached);
     }
+    const double cpu_started = process_cpu_seconds();
     const auto started = SteadyClock::now();
     io.run();
     const double seconds = std::chrono::duration<double>(SteadyClock::now() - started).count();
+    const double cpu_seconds = process_cpu_seconds() - cpu_started;
     stats = store.stats();
     if (failures.load() != 0) {
         fmt::print(stderr, "batched: {} appends failed\n", failures.load());
     }
-    return per_producer * settings.producers / seconds;
+    const double messages = per_producer * settings.producers;
+    return {messages / seconds, cpu_seconds * 1e6 / messages};
 }
 
 // --- 2. read latency under write load -------------------------------------------
@@ -269,6 +298,58 @@ double percentile(std::vector<double>& sorted, double p) {
     return sorted[index];
 }
 
+// One read-latency measurement: a fresh store with read_pool readers, clients
+// coroutines issuing queries back to back, the writer sustaining write_rate.
+void measure_reads(const Settings& settings, const std::string& path, const std::vector<std::string>& sessions,
+                   unsigned clients, unsigned read_pool, const std::string& sync) {
+    Options options;
+    options.path = path;
+    options.synchronous = settings.sync;
+    options.read_pool_size = read_pool;
+    options.wal_autocheckpoint_pages = settings.wal_autocheckpoint;
+    SqliteStore store(options);
+
+    asio::io_context writer_io;
+    std::atomic<bool> stop{false};
+    std::atomic<std::uint64_t> written{0};
+    asio::co_spawn(writer_io, sustain_writes(store, sessions, settings.write_rate, stop, written), asio::detached);
+    std::thread writer_thread([&writer_io] { writer_io.run(); });
+
+    asio::io_context reader_io;
+    const unsigned per_client = std::max(1U, settings.queries / clients);
+    std::vector<std::vector<double>> latencies(clients);
+    std::vector<unsigned> errors(clients, 0);
+    for (unsigned c = 0; c < clients; ++c) {
+        latencies[c].reserve(per_client);
+        asio::co_spawn(reader_io, read_loop(store, sessions, per_client, 100 + c, latencies[c], errors[c]),
+                       asio::detached);
+    }
+    const auto started = SteadyClock::now();
+    reader_io.run();
+    const double seconds = std::chrono::duration<double>(SteadyClock::now() - started).count();
+    stop = true;
+    writer_thread.join();
+
+    std::vector<double> all;
+    unsigned failed = 0;
+    for (unsigned c = 0; c < clients; ++c) {
+        all.insert(all.end(), latencies[c].begin(), latencies[c].end());
+        failed += errors[c];
+    }
+    std::sort(all.begin(), all.end());
+    fmt::print(
+        "last 50 messages ({} clients, {} queries, {:.0f} queries/s) while writing {:.0f} msgs/s: "
+        "p50 {:.0f} us, p99 {:.0f} us, max {:.0f} us{}\n",
+        clients, all.size(), all.size() / seconds, written.load() / seconds, percentile(all, 0.50),
+        percentile(all, 0.99), all.back(), failed != 0 ? fmt::format(" ({} failed)", failed) : "");
+    fmt::print(
+        "result test=read sync={} clients={} read_pool={} write_rate={} written_msgs_s={:.0f} queries={} "
+        "qps={:.0f} p50_us={:.0f} p90_us={:.0f} p99_us={:.0f} p999_us={:.0f} max_us={:.0f} failed={}\n",
+        sync, clients, read_pool, settings.write_rate, written.load() / seconds, all.size(), all.size() / seconds,
+        percentile(all, 0.50), percentile(all, 0.90), percentile(all, 0.99), percentile(all, 0.999), all.back(),
+        failed);
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -289,10 +370,28 @@ int main(int argc, char** argv) {
     app.add_option("--clients", settings.clients, "concurrent readers");
     app.add_option("--write-rate", settings.write_rate, "background appends per second during the read test");
     app.add_option("--read-pool", settings.read_pool, "read-only connections (threads) in the read test");
+    app.add_option("--wal-autocheckpoint", settings.wal_autocheckpoint,
+                   "the writer's PRAGMA wal_autocheckpoint (pages)");
+    std::vector<std::string> setups;
+    app.add_option("--read-setups", setups,
+                   "read tests on one database, each CLIENTS/READERS (e.g. 1/2 4/5); default: --clients/--read-pool");
     app.add_flag("--skip-insert", skip_insert, "skip the insert throughput test");
     app.add_flag("--skip-read", skip_read, "skip the read latency test");
     CLI11_PARSE(app, argc, argv);
     settings.sync = sync == "full" ? SyncMode::full : SyncMode::normal;
+    std::vector<std::pair<unsigned, unsigned>> read_setups;
+    for (const std::string& setup : setups) {
+        unsigned clients = 0;
+        unsigned readers = 0;
+        if (std::sscanf(setup.c_str(), "%u/%u", &clients, &readers) != 2 || clients == 0 || readers == 0) {
+            fmt::print(stderr, "--read-setups: expected CLIENTS/READERS, got {}\n", setup);
+            return 2;
+        }
+        read_setups.emplace_back(clients, readers);
+    }
+    if (read_setups.empty()) {
+        read_setups.emplace_back(settings.clients, settings.read_pool);
+    }
 
     const bool own_dir = settings.dir.empty();
     if (own_dir) {
@@ -303,17 +402,26 @@ int main(int argc, char** argv) {
     fmt::print("storage bench: synchronous={} dir={}\n", sync, settings.dir);
 
     if (!skip_insert) {
-        const double single = per_transaction_rate(settings, path);
-        fmt::print("insert, one message per transaction: {:>10.0f} msgs/s\n", single);
+        const Rate single = per_transaction_rate(settings, path);
+        fmt::print("insert, one message per transaction: {:>10.0f} msgs/s  ({:.0f} us CPU/msg)\n", single.per_second,
+                   single.cpu_us_per_message);
         StoreStats stats;
-        const double batched = batched_rate(settings, path, stats);
+        const Rate batched = batched_rate(settings, path, stats);
+        const double ops_per_commit =
+            static_cast<double>(stats.ops_total) / std::max<std::uint64_t>(1, stats.commits_total);
+        const double ms_per_commit = 1000 * stats.commit_duration.sum / std::max<std::uint64_t>(1, stats.commits_total);
         fmt::print(
-            "insert, batched writer ({} producers): {:>10.0f} msgs/s  ({} commits, {:.1f} ops/commit, "
-            "{:.2f} ms/commit)\n",
-            settings.producers, batched, stats.commits_total,
-            static_cast<double>(stats.ops_total) / std::max<std::uint64_t>(1, stats.commits_total),
-            1000 * stats.commit_duration.sum / std::max<std::uint64_t>(1, stats.commits_total));
-        fmt::print("insert ratio batched / per-transaction: {:.1f}x\n", batched / single);
+            "insert, batched writer ({} producers): {:>10.0f} msgs/s  ({:.0f} us CPU/msg, {} commits, {:.1f} "
+            "ops/commit, {:.2f} ms/commit)\n",
+            settings.producers, batched.per_second, batched.cpu_us_per_message, stats.commits_total, ops_per_commit,
+            ms_per_commit);
+        fmt::print("insert ratio batched / per-transaction: {:.1f}x\n", batched.per_second / single.per_second);
+        fmt::print(
+            "result test=insert sync={} single_msgs_s={:.0f} batched_msgs_s={:.0f} ratio={:.2f} single_cpu_us={:.1f} "
+            "batched_cpu_us={:.1f} cpu_ratio={:.2f} ops_per_commit={:.1f} ms_per_commit={:.2f}\n",
+            sync, single.per_second, batched.per_second, batched.per_second / single.per_second,
+            single.cpu_us_per_message, batched.cpu_us_per_message,
+            single.cpu_us_per_message / batched.cpu_us_per_message, ops_per_commit, ms_per_commit);
     }
 
     if (!skip_read) {
@@ -322,45 +430,9 @@ int main(int argc, char** argv) {
         populate(settings, path, sessions);
         fmt::print("read test database: {} sessions x {} messages (built in {:.1f} s)\n", settings.sessions,
                    settings.messages, std::chrono::duration<double>(SteadyClock::now() - populate_started).count());
-        Options options;
-        options.path = path;
-        options.synchronous = settings.sync;
-        options.read_pool_size = settings.read_pool;
-        SqliteStore store(options);
-
-        asio::io_context writer_io;
-        std::atomic<bool> stop{false};
-        std::atomic<std::uint64_t> written{0};
-        asio::co_spawn(writer_io, sustain_writes(store, sessions, settings.write_rate, stop, written), asio::detached);
-        std::thread writer_thread([&writer_io] { writer_io.run(); });
-
-        asio::io_context reader_io;
-        const unsigned per_client = std::max(1U, settings.queries / settings.clients);
-        std::vector<std::vector<double>> latencies(settings.clients);
-        std::vector<unsigned> errors(settings.clients, 0);
-        for (unsigned c = 0; c < settings.clients; ++c) {
-            latencies[c].reserve(per_client);
-            asio::co_spawn(reader_io, read_loop(store, sessions, per_client, 100 + c, latencies[c], errors[c]),
-                           asio::detached);
+        for (const auto& [clients, read_pool] : read_setups) {
+            measure_reads(settings, path, sessions, clients, read_pool, sync);
         }
-        const auto started = SteadyClock::now();
-        reader_io.run();
-        const double seconds = std::chrono::duration<double>(SteadyClock::now() - started).count();
-        stop = true;
-        writer_thread.join();
-
-        std::vector<double> all;
-        unsigned failed = 0;
-        for (unsigned c = 0; c < settings.clients; ++c) {
-            all.insert(all.end(), latencies[c].begin(), latencies[c].end());
-            failed += errors[c];
-        }
-        std::sort(all.begin(), all.end());
-        fmt::print(
-            "last 50 messages ({} clients, {} queries, {:.0f} queries/s) while writing {:.0f} msgs/s: "
-            "p50 {:.0f} us, p99 {:.0f} us, max {:.0f} us{}\n",
-            settings.clients, all.size(), all.size() / seconds, written.load() / seconds, percentile(all, 0.50),
-            percentile(all, 0.99), all.back(), failed != 0 ? fmt::format(" ({} failed)", failed) : "");
     }
 
     if (own_dir) {

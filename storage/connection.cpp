@@ -1,5 +1,7 @@
 #include "storage/connection.hpp"
 
+#include <mutex>
+
 #include <sqlite3.h>
 
 #include <fmt/format.h>
@@ -9,7 +11,18 @@
 namespace parley::storage {
 namespace {
 
-constexpr std::int64_t kReaderMmapBytes = std::int64_t{256} << 20;
+constexpr std::int64_t kMmapBytes = std::int64_t{256} << 20;
+
+// Process-wide SQLite settings, before the library initialises itself on the
+// first open. Memory statistics off: with them on (Debian's default), every
+// allocation SQLite makes takes and releases a global mutex, shared by the
+// writer and every reader; parley never reads those statistics. If the
+// library is already initialised (another user of SQLite in the process),
+// sqlite3_config fails with SQLITE_MISUSE and nothing changes.
+void configure_sqlite_once() {
+    static std::once_flag once;
+    std::call_once(once, [] { sqlite3_config(SQLITE_CONFIG_MEMSTATUS, 0); });
+}
 
 }  // namespace
 
@@ -19,6 +32,7 @@ void Connection::Closer::operator()(sqlite3* db) const noexcept {
 
 Connection::Connection(const std::string& path, ConnectionRole role, SyncMode sync, unsigned busy_timeout_ms)
     : role_(role) {
+    configure_sqlite_once();
     constexpr int kFlags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX | SQLITE_OPEN_URI;
     const int flags = role == ConnectionRole::writer ? kFlags | SQLITE_OPEN_CREATE : kFlags;
     sqlite3* raw = nullptr;
@@ -41,9 +55,12 @@ Connection::Connection(const std::string& path, ConnectionRole role, SyncMode sy
         exec(sync == SyncMode::full ? "PRAGMA synchronous = FULL" : "PRAGMA synchronous = NORMAL");
     } else {
         exec("PRAGMA query_only = ON");
-        // Reads of the main file go through a shared mapping instead of a pread per page.
-        exec(fmt::format("PRAGMA mmap_size = {}", kReaderMmapBytes));
     }
+    // Reads of the main file go through a shared mapping instead of a pread
+    // per page. The writer too: FTS5's incremental merges and the B-tree
+    // descents of every insert read pages its 2 MiB cache no longer holds
+    // (changed pages are still written with pwrite, to the WAL).
+    exec(fmt::format("PRAGMA mmap_size = {}", kMmapBytes));
 }
 
 Connection::~Connection() = default;

@@ -23,6 +23,13 @@ struct Options {
     SyncMode synchronous = SyncMode::normal;
     unsigned busy_timeout_ms = 5000;         // PRAGMA busy_timeout on every connection
     unsigned writer_queue_capacity = 10000;  // operations waiting for the writer; more fail with queue_full
+    // PRAGMA wal_autocheckpoint of the writer: checkpoint (copy the WAL back
+    // into the database file, and fsync both) once the WAL holds this many
+    // pages. 10x SQLite's 1000: a page written by many commits is copied back
+    // once per checkpoint, and checkpoints (two fsyncs each) come 10x less
+    // often; the WAL grows to ~40 MiB (4 KiB pages) between them
+    // (docs/storage.md, "Checkpoints").
+    unsigned wal_autocheckpoint_pages = 10000;
 };
 
 }  // namespace parley::storage

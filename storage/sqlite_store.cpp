@@ -6,6 +6,7 @@
 
 #include <sqlite3.h>
 
+#include <fmt/format.h>
 #include <boost/asio/use_awaitable.hpp>
 
 #include "storage/id_generator.hpp"
@@ -403,6 +404,7 @@ SqliteStore::SqliteStore(Options options, Clock clock) : options_(std::move(opti
     }
     auto connection =
         std::make_unique<Connection>(path_, ConnectionRole::writer, options_.synchronous, options_.busy_timeout_ms);
+    connection->exec(fmt::format("PRAGMA wal_autocheckpoint = {}", options_.wal_autocheckpoint_pages));
     apply_migrations(*connection);
     {
         // Rows written outside a BatchWriter without indexing them (a bulk

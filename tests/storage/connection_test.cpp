@@ -20,6 +20,8 @@ TEST_CASE("writer connection applies the pragmas", "[storage]") {
         CHECK(writer.query_int64("PRAGMA foreign_keys") == 1);
         CHECK(writer.query_int64("PRAGMA busy_timeout") == 1234);
         CHECK(writer.query_int64("PRAGMA query_only") == 0);
+        // The writer reads pages through the mapping too (FTS5 merges, B-tree descents).
+        CHECK(writer.query_int64("PRAGMA mmap_size") == std::int64_t{256} << 20);
     }
     SECTION("synchronous full") {
         Connection writer(dir.file("db"), ConnectionRole::writer, SyncMode::full, 5000);
@@ -36,6 +38,7 @@ TEST_CASE("reader connection is query_only and needs an existing database", "[st
     Connection reader(dir.file("db"), ConnectionRole::reader, SyncMode::normal, 100);
     CHECK(reader.query_int64("PRAGMA query_only") == 1);
     CHECK(reader.query_int64("PRAGMA foreign_keys") == 1);
+    CHECK(reader.query_int64("PRAGMA mmap_size") == std::int64_t{256} << 20);
     CHECK_THROWS_AS(reader.exec("INSERT INTO t VALUES (1)"), SqliteError);
 }
 

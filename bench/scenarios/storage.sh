@@ -1,0 +1,159 @@
+# Scenario d (docs/BENCHMARKS.md, "Storage"): batched writer vs one message per transaction, and
+# read latency under sustained writes, with bench/storage_bench.cpp (parley_storage_bench).
+#
+# Each of RUNS runs, in this order: the insert test with synchronous = NORMAL, the same with FULL
+# (each prints the per-transaction and the batched rate measured in one process, so their ratio
+# is a within-run figure), then the read test: one database of SESSIONS x MESSAGES, read by
+# "last 50 messages" queries while the writer sustains 2,000 appends/s, once per reader setup
+# (CLIENTS/READERS: 1 client on as many readers as cores, and 4 clients on the default pool).
+# Writes the raw outputs (d_*_runN.txt), "result" lines and report.md.
+# Targets (the storage issue): batched >= 20x one-per-transaction; read p99 <= 1 ms.
+source "$PARLEY_ROOT/bench/scenarios/common.sh"
+
+bench="$BUILD_DIR/bench/parley_storage_bench"
+inserts=20000
+sessions=10000
+messages=100
+queries=20000
+if ((QUICK)); then
+    inserts=2000
+    sessions=500
+    messages=20
+    queries=2000
+fi
+# The baseline inserts inserts/divisor messages: FULL fsyncs each of its commits.
+divisor_normal=4
+divisor_full=10
+read_setups=("1/$(nproc)" "4/5")
+
+# Databases in the build tree, on the same file system as the checkout (not a tmpfs /tmp).
+dbdir="$SCENARIO_OUT/db"
+mkdir -p "$dbdir"
+
+run_bench() {
+    local file="$1"
+    shift
+    {
+        echo "bench uptime $(uptime)"
+        echo "bench load1 $(load1)"
+        echo "bench command parley_storage_bench $*"
+        "$bench" --dir "$dbdir" "$@"
+    } >"$file"
+    rm -f "$dbdir"/bench.db*
+}
+
+for run in $(seq "$RUNS"); do
+    log "run $run/$RUNS: inserts, synchronous = NORMAL (load $(load1))"
+    run_bench "$SCENARIO_OUT/d_insert_normal_run$run.txt" --inserts "$inserts" --baseline-divisor "$divisor_normal" --skip-read
+    log "run $run/$RUNS: inserts, synchronous = FULL (load $(load1))"
+    run_bench "$SCENARIO_OUT/d_insert_full_run$run.txt" --sync full --inserts "$inserts" --baseline-divisor "$divisor_full" --skip-read
+    log "run $run/$RUNS: reads under writes, setups ${read_setups[*]} (load $(load1))"
+    run_bench "$SCENARIO_OUT/d_read_run$run.txt" --skip-insert --sessions "$sessions" --messages "$messages" \
+        --queries "$queries" --read-setups "${read_setups[@]}"
+done
+rmdir "$dbdir" 2>/dev/null || true
+
+python3 - "$SCENARIO_OUT" "$RUNS" "$(machine_line)" "$inserts" "$divisor_normal" "$divisor_full" \
+    "$sessions" "$messages" "$queries" <<'PYTHON'
+import pathlib, statistics, sys
+
+out, runs, machine = pathlib.Path(sys.argv[1]), int(sys.argv[2]), sys.argv[3]
+inserts, divisor_normal, divisor_full, sessions, messages, queries = map(int, sys.argv[4:10])
+
+def results(path):
+    """The file's load1 and its "result" lines as dicts of strings."""
+    load, found = None, []
+    for line in path.read_text().splitlines():
+        if line.startswith("bench load1 "):
+            load = line.split()[2]
+        elif line.startswith("result "):
+            found.append(dict(item.split("=", 1) for item in line.split()[1:]))
+    return load, found
+
+def med(values):
+    return statistics.median(float(v) for v in values)
+
+def n(value):
+    return f"{value:,.0f}"
+
+lines = [machine, ""]
+loads = {}
+
+# Inserts.
+insert = {}
+for sync in ("normal", "full"):
+    samples = []
+    for run in range(1, runs + 1):
+        load, found = results(out / f"d_insert_{sync}_run{run}.txt")
+        loads.setdefault(sync.upper() + " inserts", []).append(load or "?")
+        samples.append(found[0])
+    insert[sync] = samples
+    keys = ["single_msgs_s", "batched_msgs_s", "ratio", "single_cpu_us", "batched_cpu_us", "cpu_ratio",
+            "ops_per_commit", "ms_per_commit"]
+    m = {k: med(s[k] for s in samples) for k in keys}
+    insert[sync, "median"] = m
+    print(f"result scenario=d test=insert sync={sync} runs={runs} " + " ".join(f"{k}={m[k]:.2f}" for k in keys)
+          + f" ratio_runs={'/'.join(s['ratio'] for s in samples)}")
+
+# Reads.
+read = {}
+for run in range(1, runs + 1):
+    load, found = results(out / f"d_read_run{run}.txt")
+    loads.setdefault("reads", []).append(load or "?")
+    for r in found:
+        read.setdefault((r["clients"], r["read_pool"]), []).append(r)
+read_median = {}
+for (clients, pool), samples in read.items():
+    keys = ["p50_us", "p90_us", "p99_us", "p999_us", "max_us", "qps", "written_msgs_s"]
+    m = {k: med(s[k] for s in samples) for k in keys}
+    read_median[clients, pool] = m
+    print(f"result scenario=d test=read clients={clients} read_pool={pool} runs={runs} "
+          + " ".join(f"{k}={m[k]:.0f}" for k in keys) + f" p99_runs={'/'.join(s['p99_us'] for s in samples)}")
+
+def verdict(ok):
+    return "**met**" if ok else "**missed**"
+
+lines += [
+    f"Medians of {runs} runs; each run measures inserts with NORMAL, then FULL, then reads, in that order. "
+    f"1-minute load average before each run's measurement: "
+    + "; ".join(f"{what} {' / '.join(values)}" for what, values in loads.items()) + ".", "",
+    f"**Insert throughput.** Baseline: one message per transaction on one connection and one session "
+    f"({n(inserts // divisor_normal)} messages with NORMAL, {n(inserts // divisor_full)} with FULL). Batched: "
+    f"{n(inserts)} messages from 256 coroutines (one session each) awaiting `Store::append_message` through the "
+    f"`BatchWriter`. The ratio is computed within each run, then the median taken. CPU is the process's "
+    f"user + system time per message (all threads), which the machine's other load disturbs less than wall time.", "",
+    "| synchronous | one per transaction (msgs/s) | batched (msgs/s) | ratio | CPU per msg: one per txn / batched | ops per commit | ms per commit | runs (ratio) |",
+    "|---|---:|---:|---:|---:|---:|---:|---|",
+]
+for sync in ("normal", "full"):
+    m, samples = insert[sync, "median"], insert[sync]
+    ratio_runs = ", ".join("%.1f" % float(s["ratio"]) for s in samples)
+    lines.append(f"| {sync.upper()} | {n(m['single_msgs_s'])} | {n(m['batched_msgs_s'])} | **{m['ratio']:.1f}×** "
+                 f"| {m['single_cpu_us']:.0f} / {m['batched_cpu_us']:.0f} µs ({m['cpu_ratio']:.1f}×) "
+                 f"| {m['ops_per_commit']:.1f} | {m['ms_per_commit']:.2f} "
+                 f"| {ratio_runs} |")
+lines += ["", "Target batched ≥ 20× one per transaction: NORMAL "
+          f"{insert['normal', 'median']['ratio']:.1f}× ({verdict(insert['normal', 'median']['ratio'] >= 20)}), FULL "
+          f"{insert['full', 'median']['ratio']:.1f}× ({verdict(insert['full', 'median']['ratio'] >= 20)}).", ""]
+
+lines += [
+    f"**Read latency.** \"Last 50 messages of a session\" (`Store::list_messages` through the `ReadPool`, timed "
+    f"by the awaiting coroutine, random sessions, clients issuing queries back to back, {n(queries)} queries per "
+    f"setup) on a {n(sessions)}-session × {n(messages)}-message database (FTS-indexed) while the writer sustains "
+    f"2,000 appends/s (`append_message_next_seq`, NORMAL; the appends/s column is what the writer completed).", "",
+    "| clients / reader threads | p50 | p90 | p99 | p99.9 | max | queries/s | appends/s | runs (p99) |",
+    "|---|---:|---:|---:|---:|---:|---:|---:|---|",
+]
+for (clients, pool), samples in read.items():
+    m = read_median[clients, pool]
+    p99_runs = ", ".join(n(float(s["p99_us"])) for s in samples)
+    lines.append(f"| {clients} / {pool} | {n(m['p50_us'])} µs | {n(m['p90_us'])} µs | **{n(m['p99_us'])} µs** "
+                 f"| {n(m['p999_us'])} µs | {m['max_us'] / 1000:.1f} ms | {n(m['qps'])} | {n(m['written_msgs_s'])} "
+                 f"| {p99_runs} µs |")
+lines += ["", "Target read p99 ≤ 1 ms under sustained writes: " + "; ".join(
+    f"{c} client(s) / {p} readers {n(read_median[c, p]['p99_us'])} µs "
+    f"({verdict(read_median[c, p]['p99_us'] <= 1000)})"
+    for (c, p) in read) + "."]
+(out / "report.md").write_text("\n".join(lines) + "\n")
+PYTHON
+log "storage: outputs in $SCENARIO_OUT"
