@@ -22,6 +22,7 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <array>
 #include <chrono>
 #include <cstdint>
 #include <fstream>
@@ -159,8 +160,10 @@ asio::awaitable<std::optional<double>> completion_ttft(const std::string& host, 
     http::request<http::string_body> request{http::verb::post, "/v1/chat/completions", 11};
     request.set(http::field::host, fmt::format("{}:{}", host, port));
     request.set(http::field::content_type, "application/json");
-    request.body() = json::serialize(json::object{
-        {"model", model}, {"stream", true}, {"messages", json::array{json::object{{"role", "user"}, {"content", "go"}}}}});
+    request.body() =
+        json::serialize(json::object{{"model", model},
+                                     {"stream", true},
+                                     {"messages", json::array{json::object{{"role", "user"}, {"content", "go"}}}}});
     request.prepare_payload();
     const auto sent = now_ns();
     if (auto [ec, n] = co_await http::async_write(stream, request, kAsTuple); ec) {
@@ -210,8 +213,8 @@ asio::awaitable<std::optional<WebSocket>> open_websocket(const Settings& setting
     }
     WebSocket socket_ws(beast::tcp_stream(std::move(*socket)));
     socket_ws.set_option(ws::stream_base::timeout::suggested(beast::role_type::client));
-    auto [ec] = co_await socket_ws.async_handshake(fmt::format("{}:{}", settings.host, settings.parley_port),
-                                                   "/v1/ws", kAsTuple);
+    auto [ec] = co_await socket_ws.async_handshake(fmt::format("{}:{}", settings.host, settings.parley_port), "/v1/ws",
+                                                   kAsTuple);
     if (ec) {
         co_return std::nullopt;
     }
@@ -274,15 +277,15 @@ asio::awaitable<std::string> create_session(WebSocket& socket, beast::flat_buffe
 // What one streamed turn looked like to the client.
 struct StreamRecord {
     bool opened = false;
-    bool completed = false;   // turn.completed arrived
-    bool in_order = true;     // seqs increased and stamps strictly increased
+    bool completed = false;     // turn.completed arrived
+    bool in_order = true;       // seqs increased and stamps strictly increased
     bool text_matches = false;  // message.completed's content == the concatenated deltas
     std::size_t pieces = 0;
     std::size_t deltas = 0;
     std::optional<double> ttft_us;
     std::int64_t first_delta_ns = 0;
     std::int64_t completed_ns = 0;
-    std::vector<double> latencies_us;  // per piece
+    std::vector<double> latencies_us;             // per piece
     std::vector<std::int64_t> delta_received_ns;  // per delta frame, for the steady-state count
 };
 
@@ -456,8 +459,9 @@ asio::awaitable<void> watch_steady_state(const Settings& settings, const std::ve
     const auto seconds = static_cast<double>(end_ns - begin_ns) / 1e9;
     std::size_t deltas = 0;
     for (const auto& record : records) {
-        deltas += static_cast<std::size_t>(std::count_if(record.delta_received_ns.begin(), record.delta_received_ns.end(),
-                                                         [&](std::int64_t at) { return at >= begin_ns && at < end_ns; }));
+        deltas +=
+            static_cast<std::size_t>(std::count_if(record.delta_received_ns.begin(), record.delta_received_ns.end(),
+                                                   [&](std::int64_t at) { return at >= begin_ns && at < end_ns; }));
     }
     std::string cpu;
     for (std::size_t index = 0; index < before.size(); ++index) {
