@@ -38,6 +38,10 @@ asio::awaitable<void> Listener::accept_connections() {
             co_await backoff.async_wait(asio::as_tuple(asio::use_awaitable));
             continue;
         }
+        // Streamed responses are many small writes: with Nagle's algorithm each one waits for the
+        // client's (delayed, up to 40 ms) ACK of the previous one.
+        boost::system::error_code ignored;
+        socket.set_option(asio::ip::tcp::no_delay(true), ignored);
         auto connection = std::make_shared<HttpConnection>(std::move(socket), services_);
         asio::co_spawn(connection->executor(), connection->run(), asio::detached);
     }

@@ -469,6 +469,8 @@ TEST_CASE("busy policies reject queue and interrupt", "[integration][rest]") {
                 .open_stream("POST", "/v1/sessions/" + id + "/messages", send_body(long_message(), true), api.headers())
                 .status == 200);
         REQUIRE(api.http().next_event().event.event == "turn.started");
+        // Interrupted once it has text, so that a partial message is stored.
+        REQUIRE(api.http().next_event().event.event == "message.delta");
         ApiClient other(daemon.port());
         const auto reply = other.call("POST", "/v1/sessions/" + id + "/messages", send_body("now this", false));
         REQUIRE(reply.status == 200);

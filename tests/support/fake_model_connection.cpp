@@ -258,6 +258,7 @@ asio::awaitable<After> stream_answer(Stream& stream, const Request& request, con
     const auto last_piece = std::find_if(events.rbegin(), events.rend(), [](const StreamEvent& e) { return e.piece; });
     const auto tail_start = static_cast<std::size_t>(events.rend() - last_piece);
     std::size_t sent = 0;
+    std::string wire;
     for (std::size_t index = 0; index < events.size(); ++index) {
         const auto& event = events[index];
         if ((event.piece || index >= tail_start) && co_await stop_after(stream, script, sent)) {
@@ -266,7 +267,14 @@ asio::awaitable<After> stream_answer(Stream& stream, const Request& request, con
         if (event.piece) {
             co_await pause(script.delay_per_chunk);
         }
-        const auto wire = format_sse(event, steady_now_ns());
+        const auto now = steady_now_ns();
+        if (script.stamp_pieces) {
+            auto stamped = event;
+            stamp_piece_text(stamped, now);
+            wire = format_sse(stamped, now);
+        } else {
+            wire = format_sse(event, now);
+        }
         if (const auto [error, written] =
                 co_await asio::async_write(stream, http::make_chunk(asio::buffer(wire)), kUseTuple);
             error) {

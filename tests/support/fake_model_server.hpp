@@ -46,6 +46,7 @@
 //    "tool_calls": [{"id": "call_1", "name": "get_weather", "arguments": "{\"city\":\"Paris\"}" | {...},
 //                    "fragments": 3, "explicit_fragments": ["{\"ci", "ty\":\"Paris\"}"]}],
 //    "delay_per_chunk_ms": 0, "first_byte_delay_ms": 0,
+//    "stamp_pieces": false (true: each streamed text piece starts with "<x_fake_sent_ns> "),
 //    "usage": {"prompt_tokens": 10, "completion_tokens": 5},
 //    "finish_reason": "stop",
 //    "status": 200, "error_body": "text" | {...}, "retry_after": "2" | 2,

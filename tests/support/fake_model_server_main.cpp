@@ -41,6 +41,9 @@ int main(int argc, char** argv) {
     app.add_option("--chunks", chunks, "Pieces the default reply is split into (0: one per word)")
         ->capture_default_str();
     app.add_option("--delay-ms", delay_ms, "Delay before each streamed piece, in milliseconds")->capture_default_str();
+    bool stamp_pieces = false;
+    app.add_flag("--stamp-pieces", stamp_pieces,
+                 "Start each streamed text piece with its emit time (steady_clock ns) and a space");
     CLI11_PARSE(app, argc, argv);
 
     // Before any thread starts, so that only sigwait below receives these signals.
@@ -52,6 +55,7 @@ int main(int argc, char** argv) {
         script.text = text;
         script.chunks = chunks;
         script.delay_per_chunk = std::chrono::milliseconds(delay_ms);
+        script.stamp_pieces = stamp_pieces;
         server.set_default_script(std::move(script));
 
         std::cout << "listening on " << server.host() << ':' << server.port() << std::endl;

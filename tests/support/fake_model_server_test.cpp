@@ -537,6 +537,37 @@ TEST_CASE("first_byte_delay and delay_per_chunk pace the stream", "[support]") {
     }
 }
 
+TEST_CASE("stamp_pieces: each piece's text starts with its emit time, the chunk's own stamp", "[support]") {
+    FakeModelServer server;
+    Script stamped = text_script("a b c", 0);
+    stamped.stamp_pieces = true;
+    stamped.delay_per_chunk = milliseconds(5);
+    server.enqueue(stamped);
+    HttpClient client(server.port());
+
+    REQUIRE(client.open_stream("POST", kChat, chat_body("hi", true)).status == 200);
+    std::vector<std::string> words;
+    std::int64_t previous = 0;
+    for (auto read = client.next_event(); read.status == StreamStatus::event; read = client.next_event()) {
+        if (read.event.data == "[DONE]") {
+            continue;
+        }
+        const auto chunk = parse_data(read.event.data).as_object();
+        const auto text = openai_text({chunk});
+        if (text.empty()) {
+            continue;
+        }
+        const auto space = text.find(' ');
+        REQUIRE(space != std::string::npos);
+        const auto emitted = std::stoll(text.substr(0, space));
+        CHECK(emitted == stamp_of(chunk));
+        CHECK(emitted > previous);
+        previous = emitted;
+        words.push_back(text.substr(space + 1));
+    }
+    CHECK(words == std::vector<std::string>{"a", " b", " c"});
+}
+
 TEST_CASE("Every request is recorded", "[support]") {
     FakeModelServer server;
     HttpClient client(server.port());

@@ -534,4 +534,27 @@ std::string format_sse(const StreamEvent& event, std::int64_t sent_ns) {
     return wire;
 }
 
+void stamp_piece_text(StreamEvent& event, std::int64_t sent_ns) {
+    if (!event.piece) {
+        return;
+    }
+    boost::json::string* text = nullptr;
+    if (auto* choices = event.data.if_contains("choices"); choices != nullptr && choices->is_array()) {
+        for (auto& choice : choices->get_array()) {
+            if (auto* content = choice.as_object().at("delta").as_object().if_contains("content");
+                content != nullptr && content->is_string()) {
+                text = &content->get_string();
+            }
+        }
+    } else if (auto* delta = event.data.if_contains("delta"); delta != nullptr && delta->is_object()) {
+        if (auto* anthropic_text = delta->get_object().if_contains("text");
+            anthropic_text != nullptr && anthropic_text->is_string()) {
+            text = &anthropic_text->get_string();
+        }
+    }
+    if (text != nullptr) {
+        *text = fmt::format("{} {}", sent_ns, std::string_view(*text));
+    }
+}
+
 }  // namespace parley::testing

@@ -61,6 +61,10 @@ struct StreamEvent {
 // The wire form of one event with its send stamp: "data: {...}\n\n" or "event: NAME\ndata: {...}\n\n".
 [[nodiscard]] std::string format_sse(const StreamEvent& event, std::int64_t sent_ns);
 
+// Prefixes the text of a streamed text piece (OpenAI delta.content, Anthropic text_delta) with
+// "<sent_ns> " (Script::stamp_pieces); other events, tool-call fragments included, stay as they are.
+void stamp_piece_text(StreamEvent& event, std::int64_t sent_ns);
+
 inline constexpr std::string_view kSentStampField = "x_fake_sent_ns";
 
 }  // namespace parley::testing

@@ -96,6 +96,7 @@ TEST_CASE("Scripts survive the JSON round trip", "[support]") {
     script.drop_after_chunks = 1;
     script.hang_after_chunks = 2;
     script.hang_before_headers = true;
+    script.stamp_pieces = true;
 
     json::parse_options options;
     options.allow_invalid_utf8 = true;
@@ -123,6 +124,7 @@ TEST_CASE("Scripts survive the JSON round trip", "[support]") {
     CHECK(back.drop_after_chunks == std::optional<std::size_t>(1));
     CHECK(back.hang_after_chunks == std::optional<std::size_t>(2));
     CHECK(back.hang_before_headers);
+    CHECK(back.stamp_pieces);
 
     CHECK_FALSE(scripts_from_json(json::parse(R"({"status":42})")).ok());
     CHECK_FALSE(scripts_from_json(json::parse(R"({"tool_calls":[{"arguments":"{}"}]})")).ok());
@@ -148,6 +150,39 @@ TEST_CASE("format_sse stamps each event and names Anthropic events", "[support]"
     StreamEvent done;
     done.done_marker = true;
     CHECK(format_sse(done, 1) == "data: [DONE]\n\n");
+}
+
+TEST_CASE("stamp_piece_text prefixes text pieces of both APIs and nothing else", "[support]") {
+    Script script;
+    script.text = "a b";
+    script.tool_calls = {ToolCallScript{"id1", "tool", R"({"a":1})", 2, {}}};
+    ChatRequest request;
+
+    request.route = Route::openai;
+    std::vector<std::string> openai_texts;
+    std::size_t stamped_pieces = 0;
+    for (auto event : stream_events(script, request, 1)) {
+        const auto before = event.data;
+        stamp_piece_text(event, 123);
+        if (event.data == before) {
+            continue;
+        }
+        ++stamped_pieces;
+        openai_texts.emplace_back(event.data.at("choices").at(0).at("delta").at("content").as_string());
+    }
+    CHECK(stamped_pieces == 2);  // the two words; neither the role chunk nor the argument fragments
+    CHECK(openai_texts == std::vector<std::string>{"123 a", "123  b"});
+
+    request.route = Route::anthropic;
+    std::vector<std::string> anthropic_texts;
+    for (auto event : stream_events(script, request, 1)) {
+        const auto before = event.data;
+        stamp_piece_text(event, 7);
+        if (event.data != before) {
+            anthropic_texts.emplace_back(event.data.at("delta").at("text").as_string());
+        }
+    }
+    CHECK(anthropic_texts == std::vector<std::string>{"7 a", "7  b"});
 }
 
 }  // namespace parley::testing

@@ -170,6 +170,8 @@ public:
             script.drop_after_chunks = json_count(value, "drop_after_chunks");
         } else if (key == "hang_after_chunks") {
             script.hang_after_chunks = json_count(value, "hang_after_chunks");
+        } else if (key == "stamp_pieces") {
+            script.stamp_pieces = json_bool(value, "stamp_pieces");
         } else if (key == "hang_before_headers") {
             script.hang_before_headers = json_bool(value, "hang_before_headers");
         } else {
@@ -239,6 +241,7 @@ boost::json::object script_to_json(const Script& script) {
         json["hang_after_chunks"] = *script.hang_after_chunks;
     }
     json["hang_before_headers"] = script.hang_before_headers;
+    json["stamp_pieces"] = script.stamp_pieces;
     return json;
 }
 

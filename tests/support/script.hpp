@@ -57,6 +57,10 @@ struct Script {
 
     std::chrono::milliseconds delay_per_chunk{0};
     std::chrono::milliseconds first_byte_delay{0};
+    // Streamed text pieces start with "<emit time> ": std::chrono::steady_clock nanoseconds
+    // (CLOCK_MONOTONIC) when the piece was written, then a space. A gateway forwards the text but
+    // not the chunk's x_fake_sent_ns, so this lets its client time every piece, even merged ones.
+    bool stamp_pieces = false;
 
     // nullopt: prompt_tokens = words in the request's messages (at least 1),
     // completion_tokens = pieces sent (at least 1).
