@@ -78,6 +78,9 @@ asio::awaitable<bool> WsSession::accept(const Request& request) {
     }));
     ws_.read_message_max(limits_.max_frame_bytes);
     auto [ec] = co_await ws_.async_accept(request, kAsTuple);
+    if (ec) {
+        close_socket();  // after Beast's error response, as the HTTP connection would
+    }
     co_return !ec;
 }
 
@@ -97,9 +100,7 @@ void WsSession::start() {
 asio::awaitable<void> WsSession::serve(std::shared_ptr<WsSession> session, std::uint64_t registration) {
     co_await (session->read_frames() && session->write_frames());
     session->detach_all();
-    beast::error_code ignored;
-    beast::get_lowest_layer(session->ws_).socket().shutdown(asio::ip::tcp::socket::shutdown_send, ignored);
-    beast::get_lowest_layer(session->ws_).close();
+    session->close_socket();
     session->services_.registry.remove(registration);
     session->services_.metrics.ws_connections().decrement();
 }
@@ -304,6 +305,13 @@ void WsSession::reply_error(const core::ServiceError& error, const ClientFrame& 
         session_id = to.session_id;
     }
     reply_error(FrameError{api_error.code, api_error.message, to.ref, session_id});
+}
+
+void WsSession::close_socket() {
+    auto& stream = beast::get_lowest_layer(ws_);
+    beast::error_code ignored;
+    stream.socket().shutdown(asio::ip::tcp::socket::shutdown_send, ignored);
+    stream.close();
 }
 
 void WsSession::detach_all() {

@@ -70,6 +70,7 @@ private:
     void reply_error(const FrameError& error);
     void reply_error(const core::ServiceError& error, const ClientFrame& to);
     void detach_all();
+    void close_socket();
 
     boost::beast::websocket::stream<boost::beast::tcp_stream> ws_;
     std::string tenant_;
