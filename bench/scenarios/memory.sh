@@ -4,10 +4,10 @@
 # Idle connections: for each run and each kind, a fresh parleyd (bench/parley.bench.toml, its
 # default I/O threads) and bench/ws_idle.cpp (parley_ws_idle) opening CONNECTIONS WebSocket
 # connections to GET /v1/ws and holding them without traffic. Kinds: "connected" (handshake
-# only) and "subscribed" (each connection subscribed to a session of its own, created before the
-# baseline). parleyd's VmRSS is read before and after, once it has settled; the cost of one
-# connection is the difference over CONNECTIONS. parley_ws_connections on /metrics and the
-# client's own count must both say every connection stayed open.
+# only) and "subscribed" (each connection subscribed to a session of its own, created and read
+# once before the baseline). parleyd's VmRSS and RssAnon are read before and after, once it has
+# settled; the cost of one connection is the difference over CONNECTIONS. parley_ws_connections
+# on /metrics and the client's own count must both say every connection stayed open.
 # Cached agents: bench/agent_memory.cpp (parley_agent_memory), in-process, AGENTS sessions with
 # empty history loaded into the agent cache.
 # Writes "result" lines and report.md (medians of RUNS runs, per-run values, verdicts).
@@ -30,7 +30,8 @@ if (($(ulimit -n) < connections + 256)); then
     exit 1
 fi
 
-vm_rss_kib() { sed -n 's/^VmRSS:[[:space:]]*\([0-9]*\) kB/\1/p' "/proc/$1/status"; }
+# status_kib PID FIELD: a /proc/PID/status figure (VmRSS, RssAnon) in KiB.
+status_kib() { sed -n "s/^$2:[[:space:]]*\([0-9]*\) kB/\1/p" "/proc/$1/status"; }
 ws_gauge() { curl -s "$parley/metrics" | sed -n 's/^parley_ws_connections \([0-9]*\).*/\1/p'; }
 
 # wait_for_line FILE PATTERN PID SECONDS: until a line of FILE matches PATTERN.
@@ -62,17 +63,23 @@ measure_connections() {
     if [[ "$kind" == subscribed ]]; then
         "$ws_idle" --port "$parley_port" --create-sessions "$connections" --ids-out "$bench_work/sessions.txt" >/dev/null
         client_args+=(--sessions "$bench_work/sessions.txt")
+        # Reads every session once (GET /v1/sessions/ID, one keep-alive connection), so the
+        # readers' mapped database pages are resident before the baseline and not counted.
+        sed "s|.*|url = \"$parley/v1/sessions/&\"\noutput = \"/dev/null\"|" "$bench_work/sessions.txt" >"$bench_work/warm.curl"
+        curl -s -K "$bench_work/warm.curl"
     fi
     curl -s -o /dev/null "$parley/metrics"
     sleep "$settle_seconds"
-    local before after
-    before="$(vm_rss_kib "$parley_pid")"
+    local before after anon_before anon_after
+    before="$(status_kib "$parley_pid" VmRSS)"
+    anon_before="$(status_kib "$parley_pid" RssAnon)"
     "$ws_idle" "${client_args[@]}" >"$bench_work/ws_idle.out" 2>&1 &
     local client_pid="$!"
     bench_pids+=("$client_pid")
     wait_for_line "$bench_work/ws_idle.out" '^ready' "$client_pid" 300
     sleep "$settle_seconds"
-    after="$(vm_rss_kib "$parley_pid")"
+    after="$(status_kib "$parley_pid" VmRSS)"
+    anon_after="$(status_kib "$parley_pid" RssAnon)"
     local gauge
     gauge="$(ws_gauge)"
     kill -TERM "$client_pid"
@@ -81,6 +88,8 @@ measure_connections() {
         echo "bench load1 $(load1)"
         echo "bench rss_before_kib $before"
         echo "bench rss_after_kib $after"
+        echo "bench anon_before_kib $anon_before"
+        echo "bench anon_after_kib $anon_after"
         echo "bench server_gauge $gauge"
         sed 's/^/bench client /' "$bench_work/ws_idle.out"
     } >"$file"
@@ -115,13 +124,14 @@ def connection_run(kind, run):
         elif len(parts) >= 3 and parts[0] == "bench":
             values[parts[1]] = " ".join(parts[2:])
     kib = (int(values["rss_after_kib"]) - int(values["rss_before_kib"])) / connections
+    anon_kib = (int(values["anon_after_kib"]) - int(values["anon_before_kib"])) / connections
     ready, held = client.get("ready", {}), client.get("held", {})
     # Every connection opened, subscribed if asked, counted by the server and still open at the end.
     ok = (ready.get("connections") == str(connections) and ready.get("failed") == "0"
           and values.get("server_gauge") == str(connections)
           and held.get("connections") == str(connections) and held.get("closed_by_server") == "0"
           and (kind != "subscribed" or ready.get("subscribed") == str(connections)))
-    return {"kib": kib, "ok": ok, "load1": values["load1"], "gauge": values["server_gauge"]}
+    return {"kib": kib, "anon_kib": anon_kib, "ok": ok, "load1": values["load1"]}
 
 def agent_run(run):
     for line in (out / f"agents_run{run}.txt").read_text().splitlines():
@@ -142,11 +152,13 @@ rows, lines = [], [machine, ""]
 for kind in ("connected", "subscribed"):
     samples = [connection_run(kind, run) for run in range(1, runs + 1)]
     median = statistics.median(s["kib"] for s in samples)
+    anon = statistics.median(s["anon_kib"] for s in samples)
     all_ok = all(s["ok"] for s in samples)
     print(f"result scenario=c what=ws_{kind} connections={connections} runs={runs} kib_per_connection={median:.2f}"
+          f" anon_kib_per_connection={anon:.2f}"
           f" target_kib={target_connection:g} all_open={int(all_ok)}"
           f" kib_runs={joined(samples, '/')} load1={'/'.join(s['load1'] for s in samples)}")
-    rows.append(f"| idle WebSocket connection, {kind} | {connections:,} | **{median:.2f} KiB** | ≤ {target_connection:g} KiB "
+    rows.append(f"| idle WebSocket connection, {kind} (anonymous: {anon:.2f} KiB) | {connections:,} | **{median:.2f} KiB** | ≤ {target_connection:g} KiB "
                 f"| {verdict(median, target_connection)} | {joined(samples, ' / ')} "
                 f"| {'yes' if all_ok else '**no**'} |")
 samples = [agent_run(run) for run in range(1, runs + 1)]
