@@ -1,5 +1,7 @@
 #include "core/stream/subscriber.hpp"
 
+#include <utility>
+
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/experimental/awaitable_operators.hpp>
 #include <boost/asio/steady_timer.hpp>
@@ -57,7 +59,8 @@ void Subscriber::ring() {
 }
 
 void Subscriber::coalesce_deltas() {
-    std::deque<EventPtr> merged;
+    std::vector<EventPtr> merged;
+    merged.reserve(queue_.size());
     for (auto& event : queue_) {
         if (!merged.empty() && event->type == EventType::message_delta &&
             merged.back()->type == EventType::message_delta && merged.back()->message_id == event->message_id) {
@@ -74,9 +77,7 @@ void Subscriber::coalesce_deltas() {
 std::optional<std::vector<EventPtr>> Subscriber::take() {
     const std::lock_guard lock(mutex_);
     if (!queue_.empty()) {
-        std::vector<EventPtr> batch(std::make_move_iterator(queue_.begin()), std::make_move_iterator(queue_.end()));
-        queue_.clear();
-        return batch;
+        return std::exchange(queue_, {});
     }
     if (reason_ != SubscriberClose::open) {
         return std::vector<EventPtr>{};

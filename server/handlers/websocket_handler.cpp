@@ -27,16 +27,17 @@ asio::awaitable<Response> WebSocketHandler::upgrade(RequestContext& context) {
     }
     websocket::WsLimits limits;
     limits.outbound_queue = config_->current()->config.stream.subscriber_queue;
-    auto session = std::make_shared<websocket::WsSession>(*context.stream, context.principal.tenant, services_, limits);
-    // From here on the connection belongs to the WebSocket: the HTTP
-    // connection closes the socket once this returns.
+    // From here on the socket belongs to the WebSocket session; the HTTP
+    // connection ends once this returns (closing the moved-from socket is a no-op).
+    auto session = std::make_shared<websocket::WsSession>(std::move(context.stream->socket()), context.principal.tenant,
+                                                          services_, limits);
     context.response_sent = true;
     if (!co_await session->accept(context.request)) {
         context.sent_status = static_cast<unsigned>(http::status::bad_request);
         co_return Response{};
     }
     context.sent_status = static_cast<unsigned>(http::status::switching_protocols);
-    co_await session->run();
+    session->start();
     co_return Response{};
 }
 

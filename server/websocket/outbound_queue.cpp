@@ -45,8 +45,7 @@ boost::asio::awaitable<std::optional<OutboundBatch>> OutboundQueue::next() {
     OutboundBatch batch;
     {
         const std::lock_guard lock(mutex_);
-        batch.control.assign(std::make_move_iterator(control_.begin()), std::make_move_iterator(control_.end()));
-        control_.clear();
+        batch.control = std::exchange(control_, {});
     }
     std::erase_if(events, [](const core::EventPtr& event) { return event == wake_marker(); });
     batch.events = std::move(events);

@@ -1,7 +1,6 @@
 #pragma once
 
 #include <cstddef>
-#include <deque>
 #include <memory>
 #include <mutex>
 #include <optional>
@@ -50,7 +49,7 @@ public:
 private:
     std::shared_ptr<core::Subscriber> subscriber_;
     std::mutex mutex_;
-    std::deque<std::shared_ptr<const std::string>> control_;
+    std::vector<std::shared_ptr<const std::string>> control_;  // empty: no allocation
 };
 
 }  // namespace parley::server::websocket

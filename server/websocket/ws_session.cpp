@@ -7,6 +7,8 @@
 #include <spdlog/spdlog.h>
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/buffer.hpp>
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/detached.hpp>
 #include <boost/asio/experimental/awaitable_operators.hpp>
 #include <boost/asio/this_coro.hpp>
 #include <boost/asio/use_awaitable.hpp>
@@ -55,12 +57,12 @@ json::object with_ref(json::object frame, const std::optional<json::value>& ref)
 
 }  // namespace
 
-WsSession::WsSession(beast::tcp_stream& stream, std::string tenant, const WsServices& services, WsLimits limits)
-    : ws_(stream),
+WsSession::WsSession(asio::ip::tcp::socket socket, std::string tenant, const WsServices& services, WsLimits limits)
+    : ws_(std::move(socket)),
       tenant_(std::move(tenant)),
       services_(services),
       limits_(limits),
-      outbound_(std::make_shared<OutboundQueue>(stream.get_executor(), limits.outbound_queue)),
+      outbound_(std::make_shared<OutboundQueue>(ws_.get_executor(), limits.outbound_queue)),
       subscriptions_(limits.max_subscriptions) {}
 
 asio::awaitable<bool> WsSession::accept(const Request& request) {
@@ -76,21 +78,31 @@ asio::awaitable<bool> WsSession::accept(const Request& request) {
     }));
     ws_.read_message_max(limits_.max_frame_bytes);
     auto [ec] = co_await ws_.async_accept(request, kAsTuple);
+    if (ec) {
+        close_socket();  // after Beast's error response, as the HTTP connection would
+    }
     co_return !ec;
 }
 
-asio::awaitable<void> WsSession::run() {
+void WsSession::start() {
     services_.metrics.ws_connections().increment();
-    // Shutdown reaches a connection without subscriptions through the registry.
+    // Registered before the HTTP connection that upgraded unregisters, so
+    // shutdown never sees an empty registry while this connection lives.
+    // Shutdown reaches a connection without subscriptions through it.
     const auto registration = services_.registry.add([weak = std::weak_ptr<OutboundQueue>(outbound_)](bool) {
         if (auto outbound = weak.lock()) {
             outbound->close(core::SubscriberClose::shutdown);
         }
     });
-    co_await (read_frames() && write_frames());
-    detach_all();
-    services_.registry.remove(registration);
-    services_.metrics.ws_connections().decrement();
+    asio::co_spawn(ws_.get_executor(), serve(shared_from_this(), registration), asio::detached);
+}
+
+asio::awaitable<void> WsSession::serve(std::shared_ptr<WsSession> session, std::uint64_t registration) {
+    co_await (session->read_frames() && session->write_frames());
+    session->detach_all();
+    session->close_socket();
+    session->services_.registry.remove(registration);
+    session->services_.metrics.ws_connections().decrement();
 }
 
 asio::awaitable<void> WsSession::read_frames() {
@@ -293,6 +305,13 @@ void WsSession::reply_error(const core::ServiceError& error, const ClientFrame& 
         session_id = to.session_id;
     }
     reply_error(FrameError{api_error.code, api_error.message, to.ref, session_id});
+}
+
+void WsSession::close_socket() {
+    auto& stream = beast::get_lowest_layer(ws_);
+    beast::error_code ignored;
+    stream.socket().shutdown(asio::ip::tcp::socket::shutdown_send, ignored);
+    stream.close();
 }
 
 void WsSession::detach_all() {

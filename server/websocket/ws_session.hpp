@@ -2,10 +2,12 @@
 
 #include <chrono>
 #include <cstddef>
+#include <cstdint>
 #include <memory>
 #include <string>
 
 #include <boost/asio/awaitable.hpp>
+#include <boost/asio/ip/tcp.hpp>
 #include <boost/beast/core/tcp_stream.hpp>
 #include <boost/beast/websocket/stream.hpp>
 #include <boost/json/object.hpp>
@@ -39,16 +41,20 @@ struct WsServices {
 // One upgraded connection (API.md, WebSocket): a reader coroutine that parses
 // and answers client frames one at a time, and a single writer coroutine that
 // drains the connection's OutboundQueue, both on the connection's strand.
+// It owns the socket: once started, the HTTP connection it came from is gone,
+// so an idle WebSocket keeps none of the HTTP side's buffers, request or frames.
 class WsSession : public std::enable_shared_from_this<WsSession> {
 public:
-    WsSession(boost::beast::tcp_stream& stream, std::string tenant, const WsServices& services, WsLimits limits);
+    WsSession(boost::asio::ip::tcp::socket socket, std::string tenant, const WsServices& services, WsLimits limits);
 
     // Answers the upgrade request with 101; false when the handshake failed.
     boost::asio::awaitable<bool> accept(const Request& request);
-    // Serves until the client leaves or the server closes the connection.
-    boost::asio::awaitable<void> run();
+    // Registers the connection (for shutdown) and serves it on its strand
+    // until the client leaves or the server closes it; returns at once.
+    void start();
 
 private:
+    static boost::asio::awaitable<void> serve(std::shared_ptr<WsSession> session, std::uint64_t registration);
     boost::asio::awaitable<void> read_frames();
     boost::asio::awaitable<void> write_frames();
     boost::asio::awaitable<bool> write_text(std::string_view text);
@@ -64,8 +70,9 @@ private:
     void reply_error(const FrameError& error);
     void reply_error(const core::ServiceError& error, const ClientFrame& to);
     void detach_all();
+    void close_socket();
 
-    boost::beast::websocket::stream<boost::beast::tcp_stream&> ws_;
+    boost::beast::websocket::stream<boost::beast::tcp_stream> ws_;
     std::string tenant_;
     const WsServices& services_;
     WsLimits limits_;

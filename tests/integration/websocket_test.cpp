@@ -135,6 +135,19 @@ bool strictly_increasing(const std::vector<std::uint64_t>& values) {
 
 }  // namespace
 
+// The WebSocket session takes the socket at the upgrade and the HTTP
+// connection ends then (an idle connection keeps none of its memory): its
+// access line is written while the WebSocket is still open, which serves on.
+TEST_CASE("the HTTP connection ends at the upgrade and the WebSocket serves on", "[integration][websocket]") {
+    ParleydProcess daemon({config_with(""), {}, {}, true});
+    WsClient client(daemon.port());
+    REQUIRE(client.status() == 101);
+    CHECK(daemon.wait_for_output("access GET /v1/ws 101", 5s));
+
+    client.send(R"({"type":"ping","ref":"after"})");
+    CHECK(client.read_until("pong").at("ref") == "after");
+}
+
 TEST_CASE("every client frame type gets its answer over one connection", "[integration][websocket]") {
     ParleydProcess daemon({config_with(""), {}, {}, true});
     WsClient client(daemon.port());
