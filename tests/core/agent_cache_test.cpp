@@ -1,12 +1,13 @@
 #include "core/agent_cache.hpp"
 
 #include <thread>
+#include <vector>
 
 #include <boost/asio/co_spawn.hpp>
+#include <boost/asio/executor_work_guard.hpp>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/this_coro.hpp>
-#include <boost/asio/thread_pool.hpp>
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/asio/use_future.hpp>
 #include <catch2/catch.hpp>
@@ -139,14 +140,21 @@ TEST_CASE("the expiry timer evicts without any call to the cache", "[core][cache
 }
 
 TEST_CASE("concurrent misses for one session load it once", "[core][cache]") {
-    asio::thread_pool pool(4);
+    // Four threads running one io_context, as parleyd's I/O threads do (an
+    // agent's strand needs an io_context executor).
+    asio::io_context io;
+    auto work = asio::make_work_guard(io);
+    std::vector<std::jthread> threads;
+    for (int i = 0; i < 4; ++i) {
+        threads.emplace_back([&io] { io.run(); });
+    }
     SteadyClock clock;
     CountingLoader counting;
     counting.delay = 50ms;
-    AgentCache cache(pool.get_executor(), {100, 60s}, clock, counting.loader());
+    AgentCache cache(io.get_executor(), {100, 60s}, clock, counting.loader());
     std::vector<std::future<std::shared_ptr<AgentState>>> results;
     for (int i = 0; i < 16; ++i) {
-        results.push_back(asio::co_spawn(pool, cache.get({"same", "acme"}, 1), asio::use_future));
+        results.push_back(asio::co_spawn(io, cache.get({"same", "acme"}, 1), asio::use_future));
     }
     std::shared_ptr<AgentState> first;
     for (auto& result : results) {
@@ -158,7 +166,8 @@ TEST_CASE("concurrent misses for one session load it once", "[core][cache]") {
         CHECK(agent == first);
     }
     CHECK(counting.loads == 1);
-    pool.join();
+    work.reset();
+    threads.clear();  // joins them, as thread_pool::join would
 }
 
 TEST_CASE("a failed load reaches every waiter and caches nothing", "[core][cache]") {
