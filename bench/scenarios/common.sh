@@ -24,21 +24,36 @@ free_port() {
     python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'
 }
 
-# wait_for_port LOGFILE PID: the port of the first "listening on HOST:PORT" line of LOGFILE.
-wait_for_port() {
-    local file="$1" pid="$2" port=""
-    for _ in $(seq 100); do
-        port="$(sed -n 's/.*listening on [0-9.]*:\([0-9]*\).*/\1/p' "$file" | head -n1)"
-        if [[ -n "$port" ]]; then
-            echo "$port"
-            return 0
-        fi
+# wait_for_line FILE PATTERN PID SECONDS: until a line of FILE matches PATTERN (grep), while PID lives.
+wait_for_line() {
+    local file="$1" pattern="$2" pid="$3" seconds="$4"
+    for _ in $(seq $((seconds * 10))); do
+        grep -q "$pattern" "$file" && return 0
         kill -0 "$pid" 2>/dev/null || break
         sleep 0.1
     done
-    log "no 'listening on' line in $file:"
+    log "no '$pattern' line in $file:"
     cat "$file" >&2
     return 1
+}
+
+# wait_for_port LOGFILE PID: the port of the first "listening on HOST:PORT" line of LOGFILE.
+wait_for_port() {
+    wait_for_line "$1" "listening on [0-9.]*:[0-9]" "$2" 10 || return 1
+    sed -n 's/.*listening on [0-9.]*:\([0-9]*\).*/\1/p' "$1" | head -n1
+}
+
+# percentile_axes: the gnuplot settings every latency-percentile plot shares
+# (log scales, the percentile axis as 1/(1-p), grid, key).
+percentile_axes() {
+    cat <<'GNUPLOT'
+set logscale xy
+set grid
+set xlabel "percentile"
+set ylabel "latency (µs)"
+set xtics ("50" 2, "90" 10, "99" 100, "99.9" 1000, "99.99" 10000)
+set key top left
+GNUPLOT
 }
 
 # start_fake_model_server [fake_model_server args...]: starts it on a free loopback port and

@@ -212,12 +212,7 @@ gnuplot <<GNUPLOT
 set terminal pngcairo size 1200,480 font ",10"
 set output "$plot"
 set multiplot layout 1,2 title "Non-streaming chat completion latency (scenario a, e): median of $RUNS wrk runs of $duration"
-set logscale xy
-set grid
-set xlabel "percentile"
-set ylabel "latency (µs)"
-set xtics ("50" 2, "90" 10, "99" 100, "99.9" 1000, "99.99" 10000)
-set key top left
+$(percentile_axes)
 set title "1 connection"
 $(echo "plot ${columns//FILE/\"$SCENARIO_OUT/percentiles_c1.dat\"}")
 set title "64 connections"

@@ -34,19 +34,6 @@ fi
 status_kib() { sed -n "s/^$2:[[:space:]]*\([0-9]*\) kB/\1/p" "/proc/$1/status"; }
 ws_gauge() { curl -s "$parley/metrics" | sed -n 's/^parley_ws_connections \([0-9]*\).*/\1/p'; }
 
-# wait_for_line FILE PATTERN PID SECONDS: until a line of FILE matches PATTERN.
-wait_for_line() {
-    local file="$1" pattern="$2" pid="$3" seconds="$4"
-    for _ in $(seq $((seconds * 10))); do
-        grep -q "$pattern" "$file" && return 0
-        kill -0 "$pid" 2>/dev/null || break
-        sleep 0.1
-    done
-    log "no '$pattern' line in $file:"
-    cat "$file" >&2
-    return 1
-}
-
 stop_parleyd() {
     kill "$parley_pid"
     wait "$parley_pid" 2>/dev/null || true

@@ -221,12 +221,7 @@ gnuplot <<GNUPLOT
 set terminal pngcairo size 800,480 font ",10"
 set output "$plot"
 set title "Streaming (scenario b): upstream emit → client receive per piece, $sessions sessions × 50 tokens/s, median of $RUNS runs"
-set logscale xy
-set grid
-set xlabel "percentile"
-set ylabel "latency (µs)"
-set xtics ("50" 2, "90" 10, "99" 100, "99.9" 1000, "99.99" 10000)
-set key top left
+$(percentile_axes)
 plot "$SCENARIO_OUT/latency_percentiles.dat" using (1/(1-\$1/100)):2 with linespoints title "parley (WebSocket)"
 GNUPLOT
 printf '\n![Per-piece latency percentiles, scenario b](bench/streaming_b.png)\n' >>"$SCENARIO_OUT/report.md"
