@@ -9,7 +9,6 @@
 #include <boost/asio/buffer.hpp>
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/detached.hpp>
-#include <boost/asio/experimental/awaitable_operators.hpp>
 #include <boost/asio/this_coro.hpp>
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/beast/core/buffers_to_string.hpp>
@@ -28,7 +27,6 @@ namespace asio = boost::asio;
 namespace beast = boost::beast;
 namespace json = boost::json;
 namespace ws = boost::beast::websocket;
-using namespace asio::experimental::awaitable_operators;
 constexpr auto kAsTuple = asio::as_tuple(asio::use_awaitable);
 
 // The close code the writer sends when the queue closes for `reason`; none
@@ -94,15 +92,28 @@ void WsSession::start() {
             outbound->close(core::SubscriberClose::shutdown);
         }
     });
-    asio::co_spawn(ws_.get_executor(), serve(shared_from_this(), registration), asio::detached);
+    asio::co_spawn(ws_.get_executor(), serve_reads(shared_from_this(), registration), asio::detached);
+    asio::co_spawn(ws_.get_executor(), serve_writes(shared_from_this(), registration), asio::detached);
 }
 
-asio::awaitable<void> WsSession::serve(std::shared_ptr<WsSession> session, std::uint64_t registration) {
-    co_await (session->read_frames() && session->write_frames());
-    session->detach_all();
-    session->close_socket();
-    session->services_.registry.remove(registration);
-    session->services_.metrics.ws_connections().decrement();
+asio::awaitable<void> WsSession::serve_reads(std::shared_ptr<WsSession> session, std::uint64_t registration) {
+    co_await session->read_frames();
+    session->end_half(registration);
+}
+
+asio::awaitable<void> WsSession::serve_writes(std::shared_ptr<WsSession> session, std::uint64_t registration) {
+    co_await session->write_frames();
+    session->end_half(registration);
+}
+
+void WsSession::end_half(std::uint64_t registration) {
+    if (++halves_ended_ < 2) {
+        return;
+    }
+    detach_all();
+    close_socket();
+    services_.registry.remove(registration);
+    services_.metrics.ws_connections().decrement();
 }
 
 asio::awaitable<void> WsSession::read_frames() {

@@ -54,7 +54,13 @@ public:
     void start();
 
 private:
-    static boost::asio::awaitable<void> serve(std::shared_ptr<WsSession> session, std::uint64_t registration);
+    // The reader and the writer run as two coroutines on the connection's
+    // strand; whichever ends last tears the connection down (end_half). Two
+    // plain coroutines instead of `read_frames() && write_frames()`: the
+    // parallel group cost every idle connection about 1 KiB.
+    static boost::asio::awaitable<void> serve_reads(std::shared_ptr<WsSession> session, std::uint64_t registration);
+    static boost::asio::awaitable<void> serve_writes(std::shared_ptr<WsSession> session, std::uint64_t registration);
+    void end_half(std::uint64_t registration);
     boost::asio::awaitable<void> read_frames();
     boost::asio::awaitable<void> write_frames();
     boost::asio::awaitable<bool> write_text(std::string_view text);
@@ -78,6 +84,7 @@ private:
     WsLimits limits_;
     std::shared_ptr<OutboundQueue> outbound_;
     SubscriptionSet subscriptions_;
+    unsigned halves_ended_ = 0;  // of the reader and the writer; on the strand
 };
 
 }  // namespace parley::server::websocket
