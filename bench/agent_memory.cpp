@@ -33,6 +33,7 @@
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/use_future.hpp>
 
+#include "bench/service_runtime.hpp"
 #include "core/agent_runtime.hpp"
 #include "core/config_loader.hpp"
 #include "core/metrics/metrics_registry.hpp"
@@ -68,79 +69,17 @@ Memory measure() {
     return {resident * static_cast<std::size_t>(sysconf(_SC_PAGESIZE)), info.uordblks + info.hblkhd};
 }
 
-// SessionService and what it needs, wired as server/daemon.cpp wires them.
-class Runtime {
-public:
-    Runtime(const std::string& database, std::size_t cache_entries, unsigned threads)
-        : work_(asio::make_work_guard(io_)),
-          store_(store_options(database)),
-          hub_(StreamHubOptions{}),
-          http_(io_.get_executor()),
-          provider_metrics_(metrics_) {
-        const std::string text = R"(
+constexpr std::string_view kMockAgentConfig = R"(
 [providers.mock]
 kind = "mock"
 [agents.bench]
 provider = "mock"
 model = "mock"
 )";
-        auto loaded = load_config_string(text, "bench.toml", [](std::string_view) { return std::nullopt; });
-        auto snapshot = std::make_shared<const ConfigSnapshot>(ConfigSnapshot{loaded.config, 1});
-        auto runtime = std::make_shared<AgentRuntime>();
-        runtime->config = snapshot;
-        runtime->providers = std::make_shared<ProviderRegistry>(snapshot->config, http_, provider_metrics_, 1);
-        runtime->tools = std::make_shared<ToolRegistry>(snapshot->config, http_, blocking_);
-        AgentCacheOptions cache;
-        cache.max_entries = cache_entries;
-        service_ = std::make_unique<SessionService>(io_.get_executor(), store_, hub_, cache, clock_, runtime);
-        for (unsigned i = 0; i < threads; ++i) {
-            threads_.emplace_back([this] { io_.run(); });
-        }
-    }
-
-    ~Runtime() {
-        run(service_->shut_down(std::chrono::seconds(1)));
-        service_.reset();
-        work_.reset();
-        io_.stop();
-        threads_.clear();
-        store_.close();
-    }
-    Runtime(const Runtime&) = delete;
-    Runtime& operator=(const Runtime&) = delete;
-
-    template <typename T>
-    T run(asio::awaitable<T> task) {
-        return asio::co_spawn(io_, std::move(task), asio::use_future).get();
-    }
-
-    SessionService& service() { return *service_; }
-    asio::io_context::executor_type executor() { return io_.get_executor(); }
-    StreamHub& hub() { return hub_; }
-
-private:
-    static storage::Options store_options(const std::string& path) {
-        storage::Options options;
-        options.path = path;
-        return options;
-    }
-
-    asio::io_context io_;
-    asio::executor_work_guard<asio::io_context::executor_type> work_;
-    storage::SqliteStore store_;
-    StreamHub hub_;
-    HttpClient http_;
-    MetricsRegistry metrics_;
-    ProviderMetrics provider_metrics_;
-    BlockingPool blocking_;
-    SteadyClock clock_;
-    std::unique_ptr<SessionService> service_;
-    std::vector<std::jthread> threads_;
-};
 
 // Calls `each(i)` for i in [0, count), kConcurrentCalls at a time; returns how many succeeded.
 template <typename Each>
-std::size_t run_concurrently(Runtime& runtime, std::size_t count, Each each) {
+std::size_t run_concurrently(parley::bench::ServiceRuntime& runtime, std::size_t count, Each each) {
     std::atomic<std::size_t> next{0};
     std::atomic<std::size_t> succeeded{0};
     auto worker = [&]() -> asio::awaitable<void> {
@@ -152,7 +91,7 @@ std::size_t run_concurrently(Runtime& runtime, std::size_t count, Each each) {
     };
     std::vector<std::future<void>> workers;
     for (std::size_t i = 0; i < kConcurrentCalls; ++i) {
-        workers.push_back(asio::co_spawn(runtime.executor(), worker(), asio::use_future));
+        workers.push_back(asio::co_spawn(runtime.io(), worker(), asio::use_future));
     }
     for (auto& done : workers) {
         done.get();
@@ -175,7 +114,10 @@ int main(int argc, char** argv) {
     std::filesystem::create_directories(dir);
     int status = 0;
     {
-        Runtime runtime((dir / "agents.db").string(), agents, threads);
+        AgentCacheOptions cache;
+        cache.max_entries = agents;
+        parley::bench::ServiceRuntime runtime(std::string(kMockAgentConfig), (dir / "agents.db").string(), threads,
+                                              cache);
         auto& service = runtime.service();
         std::vector<std::string> ids(agents);
         const auto created = run_concurrently(runtime, agents, [&](std::size_t i) -> asio::awaitable<bool> {

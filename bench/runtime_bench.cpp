@@ -31,6 +31,7 @@
 #include <boost/asio/this_coro.hpp>
 #include <boost/asio/use_future.hpp>
 
+#include "bench/service_runtime.hpp"
 #include "core/agent_cache.hpp"
 #include "core/agent_runtime.hpp"
 #include "core/config_loader.hpp"
@@ -111,16 +112,9 @@ void bench_cache(unsigned hits) {
 
 constexpr std::size_t kDeltasBeforeHang = 2;
 
-// Everything a SessionService needs, wired as the daemon wires it.
-class Runtime {
-public:
-    Runtime(const parley::testing::FakeModelServer& fake, const std::string& database, unsigned threads)
-        : work_(asio::make_work_guard(io_)),
-          store_(store_options(database)),
-          hub_(StreamHubOptions{}),
-          http_(io_.get_executor()),
-          provider_metrics_(metrics_) {
-        const std::string text = fmt::format(R"(
+// The configuration of an agent `hung` whose provider is the fake model server.
+std::string hung_agent_config(const parley::testing::FakeModelServer& fake) {
+    return fmt::format(R"(
 [providers.fake]
 kind = "openai"
 base_url = "{}/v1"
@@ -130,58 +124,8 @@ max_retries = 0
 provider = "fake"
 model = "fake-model"
 )",
-                                             fake.base_url());
-        auto loaded = load_config_string(text, "bench.toml", [](std::string_view) { return std::nullopt; });
-        auto snapshot = std::make_shared<const ConfigSnapshot>(ConfigSnapshot{loaded.config, 1});
-        auto runtime = std::make_shared<AgentRuntime>();
-        runtime->config = snapshot;
-        runtime->providers = std::make_shared<ProviderRegistry>(snapshot->config, http_, provider_metrics_, 1);
-        runtime->tools = std::make_shared<ToolRegistry>(snapshot->config, http_, blocking_);
-        service_ =
-            std::make_unique<SessionService>(io_.get_executor(), store_, hub_, AgentCacheOptions{}, clock_, runtime);
-        for (unsigned i = 0; i < threads; ++i) {
-            threads_.emplace_back([this] { io_.run(); });
-        }
-    }
-
-    ~Runtime() {
-        run(service_->shut_down(std::chrono::seconds(1)));
-        service_.reset();
-        work_.reset();
-        io_.stop();
-        threads_.clear();
-        store_.close();
-    }
-    Runtime(const Runtime&) = delete;
-    Runtime& operator=(const Runtime&) = delete;
-
-    template <typename T>
-    T run(asio::awaitable<T> task) {
-        return asio::co_spawn(io_, std::move(task), asio::use_future).get();
-    }
-
-    SessionService& service() { return *service_; }
-    asio::io_context& io() { return io_; }
-
-private:
-    static storage::Options store_options(const std::string& path) {
-        storage::Options options;
-        options.path = path;
-        return options;
-    }
-
-    asio::io_context io_;
-    asio::executor_work_guard<asio::io_context::executor_type> work_;
-    storage::SqliteStore store_;
-    StreamHub hub_;
-    HttpClient http_;
-    MetricsRegistry metrics_;
-    ProviderMetrics provider_metrics_;
-    BlockingPool blocking_;
-    SteadyClock clock_;
-    std::unique_ptr<SessionService> service_;
-    std::vector<std::jthread> threads_;
-};
+                       fake.base_url());
+}
 
 struct Interrupted {
     double latency_us = 0;
@@ -250,7 +194,7 @@ void bench_interrupts(unsigned count, unsigned threads) {
     std::vector<double> latencies;
     unsigned failed = 0;
     {
-        Runtime runtime(fake, (dir / "runtime.db").string(), threads);
+        parley::bench::ServiceRuntime runtime(hung_agent_config(fake), (dir / "runtime.db").string(), threads);
         for (unsigned i = 0; i < count; ++i) {
             const auto result = runtime.run(interrupt_one(runtime.service()));
             if (result.ok) {
