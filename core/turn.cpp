@@ -242,6 +242,8 @@ ModelRequest Turn::build_request() const {
     request.temperature = options_.temperature ? options_.temperature : agent_->temperature;
     request.max_tokens = options_.max_tokens ? options_.max_tokens : agent_->max_tokens;
     request.tools = runtime_->tools->specs_for(*agent_);
+    // A channel nobody can see (a stateless call answered whole) needs no deltas as they come.
+    request.stream = session_->channel->has_audience();
     return request;
 }
 

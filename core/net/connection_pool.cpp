@@ -24,6 +24,12 @@ ConnectionPool::ConnectionPool(boost::asio::any_io_executor executor, HttpPoolLi
 
 boost::asio::awaitable<ConnectionPool::Acquired> ConnectionPool::acquire_slot(
     std::chrono::steady_clock::time_point deadline) {
+    // A free slot is taken at once: no timer, no parallel group (most requests).
+    bool free_slot = false;
+    (void)slots_.try_receive([&free_slot](boost::system::error_code) { free_slot = true; });
+    if (free_slot) {
+        co_return Acquired::slot;
+    }
     boost::asio::steady_timer timer(co_await boost::asio::this_coro::executor, deadline);
     // A parallel group rather than `||`: it reports both results, so a slot received in the
     // same instant as the timeout or a cancellation is given back instead of leaking.

@@ -44,6 +44,10 @@ struct ModelRequest {
     std::vector<ToolSpec> tools;
     std::optional<double> temperature;
     std::optional<unsigned> max_tokens;
+    // Whether the answer is wanted as it is generated. False when nobody can watch
+    // it arrive: a provider may then ask for it whole, which costs less on both
+    // ends. The events reaching the sink are the same either way.
+    bool stream = true;
 };
 
 enum class FinishReason { stop, max_tokens, tool_calls };

@@ -77,8 +77,10 @@ std::string openai_chat_request_body(const ModelRequest& request) {
     if (request.max_tokens) {
         body["max_tokens"] = *request.max_tokens;
     }
-    body["stream"] = true;
-    body["stream_options"] = json::object{{"include_usage", true}};
+    if (request.stream) {
+        body["stream"] = true;
+        body["stream_options"] = json::object{{"include_usage", true}};
+    }
     return json::serialize(body);
 }
 

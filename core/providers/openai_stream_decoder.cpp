@@ -43,9 +43,19 @@ std::optional<ProviderError> OpenAiStreamDecoder::on_event(const SseEvent& event
     if (done_) {
         return std::nullopt;
     }
+    return decode(event.data);
+}
+
+std::optional<ProviderError> OpenAiStreamDecoder::on_completion(std::string_view body) {
+    auto error = decode(body);
+    done_ = true;
+    return error;
+}
+
+std::optional<ProviderError> OpenAiStreamDecoder::decode(std::string_view data) {
     // simdjson reads up to SIMDJSON_PADDING bytes past the end: copy into a padded, reused buffer.
-    padded_.reserve(event.data.size() + simdjson::SIMDJSON_PADDING);
-    padded_.assign(event.data);
+    padded_.reserve(data.size() + simdjson::SIMDJSON_PADDING);
+    padded_.assign(data);
     try {
         ondemand::document document = parser_.iterate(padded_.data(), padded_.size(), padded_.capacity());
         for (auto field : document.get_object()) {
@@ -81,7 +91,7 @@ std::optional<ProviderError> OpenAiStreamDecoder::on_event(const SseEvent& event
         if (failure.error() == simdjson::UTF8_ERROR) {
             // simdjson only takes valid UTF-8; a server that cuts a character between
             // two chunks (as some local servers do) is decoded byte for byte by Boost.JSON.
-            return decode_lenient(event.data);
+            return decode_lenient(data);
         }
         return ProviderError{.kind = ProviderErrorKind::protocol,
                              .message = std::string("bad JSON in the stream: ") + failure.what()};
@@ -115,12 +125,18 @@ std::optional<ProviderError> OpenAiStreamDecoder::decode_lenient(std::string_vie
             if (index != nullptr && index->is_number() && index->to_number<std::uint64_t>() != 0) {
                 continue;
             }
-            if (const auto* delta = choice.as_object().if_contains("delta"); delta != nullptr && delta->is_object()) {
+            const auto* delta = choice.as_object().if_contains("delta");
+            if (delta == nullptr) {
+                delta = choice.as_object().if_contains("message");  // a whole answer
+            }
+            if (delta != nullptr && delta->is_object()) {
                 if (auto text = text_of(delta->as_object().if_contains("content")); !text.empty()) {
                     emit(TextDelta{std::move(text)});
                 }
                 const auto* calls = delta->as_object().if_contains("tool_calls");
+                std::size_t position = 0;
                 for (const auto& call : calls != nullptr && calls->is_array() ? calls->as_array() : json::array{}) {
+                    const std::size_t call_position = position++;
                     if (!call.is_object()) {
                         continue;
                     }
@@ -129,7 +145,8 @@ std::optional<ProviderError> OpenAiStreamDecoder::decode_lenient(std::string_vie
                     const auto* function = fields.if_contains("function");
                     const bool has_function = function != nullptr && function->is_object();
                     on_tool_call(
-                        call_index != nullptr && call_index->is_number() ? call_index->to_number<std::size_t>() : 0,
+                        call_index != nullptr && call_index->is_number() ? call_index->to_number<std::size_t>()
+                                                                         : call_position,
                         text_of(fields.if_contains("id")),
                         has_function ? text_of(function->as_object().if_contains("name")) : std::string(),
                         has_function ? text_of(function->as_object().if_contains("arguments")) : std::string());
@@ -168,7 +185,7 @@ void OpenAiStreamDecoder::decode_choice(ondemand::object choice) {
         if (key == "index") {
             const std::uint64_t choice_index = value.get_uint64();
             first_choice = choice_index == 0;
-        } else if (key == "delta" && first_choice && !is_null(value)) {
+        } else if ((key == "delta" || key == "message") && first_choice && !is_null(value)) {
             decode_delta(value.get_object());
         } else if (key == "finish_reason" && first_choice && !is_null(value)) {
             reason = string_of(value);
@@ -195,15 +212,17 @@ void OpenAiStreamDecoder::decode_delta(ondemand::object delta) {
             if (is_null(value)) {
                 continue;
             }
+            std::size_t position = 0;
             for (auto call : value.get_array()) {
-                decode_tool_call(call.get_object());
+                decode_tool_call(call.get_object(), position++);
             }
         }
     }
 }
 
-void OpenAiStreamDecoder::decode_tool_call(ondemand::object call) {
-    std::size_t index = 0;
+// A streamed call names its index; a whole answer's calls are indexed by their position.
+void OpenAiStreamDecoder::decode_tool_call(ondemand::object call, std::size_t position) {
+    std::size_t index = position;
     std::string id;
     std::string name;
     std::string arguments;

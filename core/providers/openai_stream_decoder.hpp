@@ -17,11 +17,15 @@ namespace parley::core {
 // appears, finished when the finish reason arrives), the finish reason, usage,
 // and in-stream error objects. Unknown fields (reasoning, logprobs, ...) are
 // skipped. One simdjson On Demand parser is reused for the whole stream.
+// A whole (non-streamed) chat.completion decodes into the same events: its
+// message is read as one delta.
 class OpenAiStreamDecoder final : public StreamDecoder {
 public:
     explicit OpenAiStreamDecoder(ModelEventSink sink) : sink_(std::move(sink)) {}
 
     std::optional<ProviderError> on_event(const SseEvent& event) override;
+    // The body of a non-streamed answer (a chat.completion object); done() after it.
+    std::optional<ProviderError> on_completion(std::string_view body);
 
     [[nodiscard]] bool done() const override { return done_; }
     [[nodiscard]] bool finished() const override { return finish_reason_.has_value(); }
@@ -33,10 +37,11 @@ private:
     void emit(ModelEvent&& event);
     void decode_choice(simdjson::ondemand::object choice);
     void decode_delta(simdjson::ondemand::object delta);
-    void decode_tool_call(simdjson::ondemand::object call);
+    void decode_tool_call(simdjson::ondemand::object call, std::size_t position);
     void decode_usage(simdjson::ondemand::object usage);
     void on_tool_call(std::size_t index, std::string id, std::string name, std::string arguments);
     void finish(std::string_view reason);
+    std::optional<ProviderError> decode(std::string_view data);
     std::optional<ProviderError> decode_lenient(std::string_view data);
 
     ModelEventSink sink_;

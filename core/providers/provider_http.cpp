@@ -2,7 +2,8 @@
 
 namespace parley::core {
 
-HttpRequest provider_http_request(const ProviderConfig& config, std::string_view path, std::string body) {
+HttpRequest provider_http_request(const ProviderConfig& config, std::string_view path, std::string body,
+                                  AnswerShape shape) {
     HttpRequest request;
     request.url = config.base_url;
     while (!request.url.empty() && request.url.back() == '/') {
@@ -10,7 +11,7 @@ HttpRequest provider_http_request(const ProviderConfig& config, std::string_view
     }
     request.url += path;
     request.body = std::move(body);
-    request.headers.emplace_back("Accept", "text/event-stream");
+    request.headers.emplace_back("Accept", shape == AnswerShape::stream ? "text/event-stream" : "application/json");
     request.timeouts.connect = std::chrono::milliseconds(config.connect_timeout_ms);
     request.timeouts.first_byte = std::chrono::seconds(config.first_byte_timeout_seconds);
     request.timeouts.idle = std::chrono::seconds(config.idle_timeout_seconds);

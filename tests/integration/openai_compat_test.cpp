@@ -425,6 +425,8 @@ TEST_CASE("upstream failures map to 502 and a hung upstream to 504", "[integrati
     const auto fine = post("upstream");
     REQUIRE(fine.status == 200);
     CHECK(reply_content(fine) == "echo: hello upstream");
+    // Nobody watches a stateless call that is not streamed: the upstream answers it whole.
+    CHECK_FALSE(parse_object(f.fake.requests().back().body).contains("stream"));
 
     Script truncated;
     truncated.finish_reason = "length";
@@ -444,6 +446,7 @@ TEST_CASE("upstream failures map to 502 and a hung upstream to 504", "[integrati
     const auto failed_stream = post("upstream", true);
     CHECK(failed_stream.status == 502);
     CHECK(error_code(failed_stream) == "upstream_error");
+    CHECK(parse_object(f.fake.requests().back().body).at("stream") == true);
 
     // A failure after text was streamed ends the stream with an error line and no [DONE].
     Script dropping;

@@ -221,3 +221,63 @@ TEST_CASE("openai: cancellation mid-stream closes the upstream connection within
     WARN("server saw the close " << close_seen.count() << " ms later");
     CHECK(recorded.text().size() < std::string("one two three four five six seven eight nine ten").size());
 }
+
+TEST_CASE("openai: an answer nobody streams is asked for whole and gives the same events", "[providers]") {
+    FakeModelServer server;
+    Script script;
+    script.text = "Let me check.";
+    ToolCallScript weather;
+    weather.id = "call_a";
+    weather.name = "get_weather";
+    weather.arguments = R"({"city":"Paris"})";
+    ToolCallScript time;
+    time.id = "call_b";
+    time.name = "get_time";
+    time.arguments = R"({"tz":"Europe/Paris"})";
+    script.tool_calls = {weather, time};
+    script.usage = parley::testing::Usage{.prompt_tokens = 9, .completion_tokens = 6};
+    server.enqueue(script);
+    asio::io_context io;
+    HttpClient http(io.get_executor());
+    OpenAiProvider provider(openai_config(server), http);
+    RecordedStream recorded;
+    auto request = user_request("weather?");
+    request.stream = false;
+
+    const auto outcome = run_io(io, call(provider, request, recorded));
+    INFO((outcome.error ? outcome.error->message : std::string()));
+    REQUIRE_FALSE(outcome.error);
+    CHECK(outcome.finish_reason == FinishReason::tool_calls);
+    CHECK(outcome.usage.input_tokens == 9);
+    CHECK(outcome.usage.output_tokens == 6);
+    CHECK(recorded.text() == "Let me check.");
+    REQUIRE(recorded.tool_calls().size() == 2);
+    CHECK(recorded.tool_calls()[0].arguments_json == R"({"city":"Paris"})");
+    CHECK(recorded.tool_calls()[1].id == "call_b");
+    CHECK(recorded.tool_call_finished(1));
+
+    const auto requests = server.requests();
+    REQUIRE(requests.size() == 1);
+    CHECK(requests[0].headers.at("accept") == "application/json");
+    const auto body = boost::json::parse(requests[0].body).as_object();
+    CHECK_FALSE(body.contains("stream"));
+}
+
+TEST_CASE("openai: a whole answer cut short is a retryable network error with nothing delivered", "[providers]") {
+    FakeModelServer server;
+    Script script;
+    script.text = "one two three";
+    script.drop_after_chunks = 1;
+    server.enqueue(script);
+    asio::io_context io;
+    HttpClient http(io.get_executor());
+    OpenAiProvider provider(openai_config(server), http);
+    RecordedStream recorded;
+    auto request = user_request("hi");
+    request.stream = false;
+    const auto outcome = run_io(io, call(provider, request, recorded));
+    REQUIRE(outcome.error);
+    CHECK(outcome.error->kind == ProviderErrorKind::network);
+    CHECK_FALSE(outcome.error->after_first_delta);
+    CHECK(recorded.text().empty());
+}

@@ -40,3 +40,14 @@ TEST_CASE("openai request: system first, tool calls and results, function tools,
     CHECK(tool.at("function").at("name") == "get_weather");
     CHECK(tool.at("function").at("parameters").at("type") == "object");
 }
+
+TEST_CASE("openai request: an answer wanted whole asks for no stream", "[providers]") {
+    ModelRequest request;
+    request.model = "gpt-test";
+    request.messages.push_back(ChatMessage{.role = ChatRole::user, .content = "hi"});
+    request.stream = false;
+    const auto body = json::parse(openai_chat_request_body(request)).as_object();
+    CHECK_FALSE(body.contains("stream"));
+    CHECK_FALSE(body.contains("stream_options"));
+    CHECK(body.at("messages").at(0).at("content") == "hi");
+}

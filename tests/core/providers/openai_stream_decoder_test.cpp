@@ -46,3 +46,37 @@ TEST_CASE("openai decoder: bad JSON and error objects are errors", "[providers]"
     CHECK(error->kind == ProviderErrorKind::server);
     CHECK(error->message.find("model overloaded") != std::string::npos);
 }
+
+TEST_CASE("openai decoder: a whole chat.completion decodes into the same events", "[providers]") {
+    RecordedStream recorded;
+    OpenAiStreamDecoder decoder(recorded.sink());
+    // Tool calls of a whole answer carry no index: their position is theirs.
+    CHECK_FALSE(decoder.on_completion(
+        R"({"id":"chatcmpl-1","object":"chat.completion","choices":[{"index":0,"message":{"role":"assistant","content":"Checking.","refusal":null,"tool_calls":[{"id":"call_a","type":"function","function":{"name":"get_weather","arguments":"{\"city\":\"Oslo\"}"}},{"id":"call_b","type":"function","function":{"name":"get_time","arguments":"{}"}}]},"logprobs":null,"finish_reason":"tool_calls"}],"usage":{"prompt_tokens":7,"completion_tokens":4,"total_tokens":11}})"));
+    CHECK(decoder.done());
+    CHECK(decoder.finished());
+    CHECK(decoder.finish_reason() == FinishReason::tool_calls);
+    CHECK(recorded.text() == "Checking.");
+    REQUIRE(recorded.tool_calls().size() == 2);
+    CHECK(recorded.tool_calls()[0].id == "call_a");
+    CHECK(recorded.tool_calls()[0].arguments_json == R"({"city":"Oslo"})");
+    CHECK(recorded.tool_calls()[1].name == "get_time");
+    CHECK(recorded.tool_call_finished(1));
+    CHECK(decoder.usage().input_tokens == 7);
+    CHECK(decoder.usage().output_tokens == 4);
+}
+
+TEST_CASE("openai decoder: a whole answer with null content or no finish reason", "[providers]") {
+    RecordedStream recorded;
+    OpenAiStreamDecoder decoder(recorded.sink());
+    CHECK_FALSE(decoder.on_completion(R"({"choices":[{"index":0,"message":{"role":"assistant","content":null}}]})"));
+    CHECK(decoder.done());
+    CHECK_FALSE(decoder.finished());  // run_json_exchange turns this into a protocol error
+    CHECK(recorded.text().empty());
+
+    OpenAiStreamDecoder failing(recorded.sink());
+    const auto error = failing.on_completion(R"({"error":{"message":"no such model"}})");
+    REQUIRE(error);
+    CHECK(error->kind == ProviderErrorKind::server);
+    CHECK(error->message.find("no such model") != std::string::npos);
+}
