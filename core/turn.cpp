@@ -1,5 +1,6 @@
 #include "core/turn.hpp"
 
+#include <fmt/format.h>
 #include <spdlog/spdlog.h>
 #include <boost/asio/bind_cancellation_slot.hpp>
 #include <boost/asio/co_spawn.hpp>
@@ -131,7 +132,8 @@ asio::awaitable<TurnResult> Turn::run() {
         reply.session_id = session_->session_id;
         reply.role = storage::MessageRole::assistant;
         reply.content = partial_text_;
-        reply.usage = boost::json::serialize(usage_json(outcome.usage));
+        reply.usage = fmt::format(R"({{"input_tokens":{},"output_tokens":{}}})", outcome.usage.input_tokens,
+                                  outcome.usage.output_tokens);
         std::erase_if(tool_calls_, [](const ToolCall& call) { return call.name.empty(); });
         if (!tool_calls_.empty()) {
             reply.tool_calls = tool_calls_text(tool_calls_);
@@ -309,11 +311,7 @@ asio::awaitable<TurnResult> Turn::finish(TurnStatus status) {
     const auto& error = error_;
     const auto& stop_reason = stop_reason_;
     const auto seq = session_->channel->next_seq();
-    boost::json::object fields;
-    if (status == TurnStatus::completed) {
-        fields["usage"] = usage_json(usage_);
-        fields["stop_reason"] = stop_reason;
-    }
+    const storage::Message* kept_partial = nullptr;
     if (status != TurnStatus::completed && !partial_text_.empty()) {
         // The cut-off reply is kept and announced by the terminal event itself.
         storage::Message partial;
@@ -328,20 +326,29 @@ asio::awaitable<TurnResult> Turn::finish(TurnStatus status) {
         if (stored) {
             session_->history.push_back(*stored);
             stored_.push_back(*stored);
-            fields["message"] = message_json(*stored);
+            kept_partial = &stored_.back();
         } else {
             spdlog::error("session {}: storing a partial reply failed: {}", session_->session_id,
                           stored.error().message());
         }
     }
-    if (error) {
-        fields["error"] = boost::json::object{{"code", error->code}, {"message", error->message}};
-    }
     const auto type = status == TurnStatus::completed     ? EventType::turn_completed
                       : status == TurnStatus::interrupted ? EventType::turn_interrupted
                                                           : EventType::turn_failed;
-    announce(*session_->channel, seq,
-             [&] { return make_event(type, seq, session_->session_id, turn_id_, std::move(fields)); });
+    announce(*session_->channel, seq, [&] {
+        boost::json::object fields;
+        if (status == TurnStatus::completed) {
+            fields["usage"] = usage_json(usage_);
+            fields["stop_reason"] = stop_reason;
+        }
+        if (kept_partial != nullptr) {
+            fields["message"] = message_json(*kept_partial);
+        }
+        if (error) {
+            fields["error"] = boost::json::object{{"code", error->code}, {"message", error->message}};
+        }
+        return make_event(type, seq, session_->session_id, turn_id_, std::move(fields));
+    });
     co_return TurnResult{turn_id_, status, stored_, error, usage_, stop_reason};
 }
 

@@ -5,6 +5,7 @@
 #include <fmt/format.h>
 #include <boost/asio/this_coro.hpp>
 #include <boost/json/array.hpp>
+#include <boost/json/monotonic_resource.hpp>
 #include <boost/json/object.hpp>
 #include <boost/json/serialize.hpp>
 
@@ -68,10 +69,11 @@ std::string reply_text(const core::TurnResult& result) {
     return text;
 }
 
-json::object usage_json(const core::TokenUsage& usage) {
-    return {{"prompt_tokens", usage.input_tokens},
-            {"completion_tokens", usage.output_tokens},
-            {"total_tokens", usage.input_tokens + usage.output_tokens}};
+json::object usage_json(const core::TokenUsage& usage, const json::storage_ptr& storage = {}) {
+    return json::object({{"prompt_tokens", usage.input_tokens},
+                         {"completion_tokens", usage.output_tokens},
+                         {"total_tokens", usage.input_tokens + usage.output_tokens}},
+                        storage);
 }
 
 // What every object of one answer shares.
@@ -86,19 +88,29 @@ Identity identity_of(std::string_view turn_id, std::string model) {
     return Identity{fmt::format("chatcmpl-{}", suffix), unix_now(), std::move(model)};
 }
 
-json::object completion_json(const Identity& identity, const core::TurnResult& result) {
-    json::object message{{"role", "assistant"}, {"content", reply_text(result)}, {"refusal", nullptr}};
-    json::array choices{json::object{{"index", 0},
-                                     {"message", std::move(message)},
-                                     {"logprobs", nullptr},
-                                     {"finish_reason", finish_reason(result)}}};
-    return {{"id", identity.id},
-            {"object", "chat.completion"},
-            {"created", identity.created},
-            {"model", identity.model},
-            {"choices", std::move(choices)},
-            {"usage", usage_json(result.usage)},
-            {"system_fingerprint", nullptr}};
+// The whole answer as a response. Its JSON lives in one arena on the stack: it is
+// serialised at once, and a heap allocation per node showed in the gateway's profile.
+Response completion_response(const RequestContext& context, const Identity& identity, const core::TurnResult& result) {
+    unsigned char arena[2048];
+    json::monotonic_resource arena_resource(arena, sizeof arena);
+    const json::storage_ptr storage(&arena_resource);
+    const json::object completion(
+        {{"id", identity.id},
+         {"object", "chat.completion"},
+         {"created", identity.created},
+         {"model", identity.model},
+         {"choices",
+          json::array({json::object(
+                          {{"index", 0},
+                           {"message", {{"role", "assistant"}, {"content", reply_text(result)}, {"refusal", nullptr}}},
+                           {"logprobs", nullptr},
+                           {"finish_reason", finish_reason(result)}},
+                          storage)},
+                      storage)},
+         {"usage", usage_json(result.usage, storage)},
+         {"system_fingerprint", nullptr}},
+        storage);
+    return reply_json(context, http::status::ok, completion);
 }
 
 std::string chunk_text(const Identity& identity, json::object delta, json::value reason) {
@@ -303,8 +315,7 @@ asio::awaitable<Response> OpenAiHandlers::answer(RequestContext& context, const 
     if (result.status == core::TurnStatus::failed) {
         co_return reply_error(context, turn_error(result.error));
     }
-    auto response =
-        reply_json(context, http::status::ok, completion_json(identity_of(started.turn_id, chat.model), result));
+    auto response = completion_response(context, identity_of(started.turn_id, chat.model), result);
     if (!started.session_id.empty()) {
         response.set(kSessionHeader, started.session_id);
     }
