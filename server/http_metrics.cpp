@@ -21,9 +21,21 @@ HttpMetrics::HttpMetrics(core::MetricsRegistry& registry)
       ws_connections_(registry.gauge("parley_ws_connections", "Open WebSocket connections")) {}
 
 void HttpMetrics::record(std::string_view route, unsigned status, std::chrono::steady_clock::duration duration) {
+    const auto series = series_for(route, status);
+    series.requests->increment();
+    series.duration->observe(std::chrono::duration<double>(duration).count());
+}
+
+HttpMetrics::Series HttpMetrics::series_for(std::string_view route, unsigned status) {
+    const std::lock_guard lock(series_mutex_);
+    if (const auto found = series_.find(SeriesLookup{route, status}); found != series_.end()) {
+        return found->second;
+    }
+    // Routes are the router's templates and statuses a few codes: the map stays small.
     const auto status_text = std::to_string(status);
-    requests_.with({route, status_text}).increment();
-    durations_.with({route}).observe(std::chrono::duration<double>(duration).count());
+    const Series series{&requests_.with({route, status_text}), &durations_.with({route})};
+    series_.emplace(SeriesKey{std::string(route), status}, series);
+    return series;
 }
 
 }  // namespace parley::server
