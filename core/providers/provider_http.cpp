@@ -16,6 +16,11 @@ HttpRequest provider_http_request(const ProviderConfig& config, std::string_view
     request.timeouts.first_byte = std::chrono::seconds(config.first_byte_timeout_seconds);
     request.timeouts.idle = std::chrono::seconds(config.idle_timeout_seconds);
     request.timeouts.total = std::chrono::seconds(config.request_timeout_seconds);
+    if (shape == AnswerShape::whole) {
+        // A whole answer's header comes once the model has finished: a long answer is
+        // silent for its whole generation, so only the total timeout bounds it.
+        request.timeouts.first_byte = request.timeouts.total;
+    }
     request.limits.max_connections = config.max_connections;
     request.limits.max_idle_connections = config.max_idle_connections;
     return request;

@@ -31,7 +31,8 @@ constexpr std::string_view kKey = "sk-openai-test-key";
 constexpr std::string_view kOtherKey = "sk-openai-other-tenant";
 
 // Agents: `echo` (instant mock, the todo tool), `slow` (a paced mock),
-// `upstream` (the fake model server, 1 s first-byte timeout, no retries) and
+// `upstream` (the fake model server, 1 s first-byte and 3 s total timeouts (a
+// stateless call asked for a whole answer is bounded by the total), no retries) and
 // `down` (an upstream nobody listens on).
 std::string config_for(std::uint16_t fake_port, std::uint16_t closed_port) {
     return fmt::format(R"(
@@ -59,6 +60,7 @@ kind = "openai"
 base_url = "http://127.0.0.1:{}/v1"
 api_key_env = ""
 first_byte_timeout_seconds = 1
+request_timeout_seconds = 3
 max_retries = 0
 [providers.nobody]
 kind = "openai"

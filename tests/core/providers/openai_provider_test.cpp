@@ -281,3 +281,34 @@ TEST_CASE("openai: a whole answer cut short is a retryable network error with no
     CHECK_FALSE(outcome.error->after_first_delta);
     CHECK(recorded.text().empty());
 }
+
+TEST_CASE("openai: a whole answer is bounded by the total timeout, not the first-byte one", "[providers]") {
+    FakeModelServer server;
+    Script slow;
+    slow.text = "finally";
+    slow.first_byte_delay = 1500ms;
+    server.enqueue(slow);
+    server.enqueue(slow);
+    asio::io_context io;
+    HttpClient http(io.get_executor());
+    auto config = openai_config(server);
+    config.first_byte_timeout_seconds = 1;
+    config.request_timeout_seconds = 10;
+    OpenAiProvider provider(config, http);
+    RecordedStream recorded;
+    auto request = user_request("take your time");
+
+    // Silent for longer than the first-byte timeout while the model "generates".
+    request.stream = false;
+    const auto whole = run_io(io, call(provider, request, recorded));
+    INFO((whole.error ? whole.error->message : std::string()));
+    REQUIRE_FALSE(whole.error);
+    CHECK(recorded.text() == "finally");
+
+    // Streamed, the same silence is a first-byte timeout.
+    request.stream = true;
+    RecordedStream streamed;
+    const auto timed_out = run_io(io, call(provider, request, streamed));
+    REQUIRE(timed_out.error);
+    CHECK(timed_out.error->kind == ProviderErrorKind::timeout);
+}
