@@ -358,7 +358,10 @@ asio::awaitable<ServiceResult<SendAccepted>> SessionService::accept(std::shared_
     }
     const auto seq = agent->channel->next_seq();
     message.seq = static_cast<std::int64_t>(seq);
-    auto stored = co_await store_.append_message(message);
+    // The turn's first seq reservation rides on the message's commit: one commit
+    // between the send and the model call instead of two (about 1 ms of TTFT).
+    const auto reserve_up_to = static_cast<std::int64_t>(seq + kSeqReservation);
+    auto stored = co_await store_.append_message_reserving(message, reserve_up_to);
     if (!stored) {
         agent->channel->skip(seq);
         if (request.subscriber) {
@@ -368,6 +371,7 @@ asio::awaitable<ServiceResult<SendAccepted>> SessionService::accept(std::shared_
         co_return from_store(stored.error(), agent->session_id);
     }
     message = *stored;
+    agent->seq_reserved = std::max<std::uint64_t>(agent->seq_reserved, static_cast<std::uint64_t>(reserve_up_to));
     agent->history.push_back(message);
     if (request.on_accepted) {
         request.on_accepted(turn.turn_id);

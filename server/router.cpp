@@ -72,6 +72,7 @@ bool split_target(std::string_view target, std::vector<std::string>& segments, s
         return false;
     }
     segments.clear();
+    segments.reserve(parsed->segments().size());  // one allocation, not one per doubling
     for (const auto& segment : parsed->segments()) {
         segments.push_back(segment);
     }

@@ -508,6 +508,21 @@ Store::Task<Message> SqliteStore::append_message(Message message) {
     co_return result;
 }
 
+Store::Task<Message> SqliteStore::append_message_reserving(Message message, std::int64_t reserve_up_to) {
+    auto work = [this, message = std::move(message), reserve_up_to](Connection& connection) -> Result<Message> {
+        auto stored = append_with_seq(connection, message, clock_());
+        if (!stored) {
+            return stored;
+        }
+        if (auto reserved = raise_seq_reserved(connection, stored->session_id, reserve_up_to); !reserved) {
+            return reserved.error();
+        }
+        return stored;
+    };
+    Result<Message> result = co_await writer_->async_write<Message>(std::move(work), asio::use_awaitable);
+    co_return result;
+}
+
 Store::Task<Message> SqliteStore::append_message_next_seq(Message message) {
     auto work = [this, message = std::move(message)](Connection& connection) {
         return append_next_seq(connection, message, clock_());

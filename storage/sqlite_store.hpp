@@ -37,6 +37,7 @@ public:
     Task<std::vector<Session>> recover_running_sessions() override;
 
     Task<Message> append_message(Message message) override;
+    Task<Message> append_message_reserving(Message message, std::int64_t reserve_up_to) override;
     Task<Message> append_message_next_seq(Message message) override;
     Task<void> advance_seq(std::string session_id, std::int64_t seq) override;
     Task<void> reserve_seq(std::string session_id, std::int64_t up_to) override;

@@ -60,6 +60,9 @@ public:
     // updated_at. duplicate_seq if the session already has that seq,
     // duplicate_id if the message id exists, not_found without the session.
     virtual Task<Message> append_message(Message message) = 0;
+    // As append_message, and in the same transaction reserve_seq(session, reserve_up_to):
+    // a turn's user message and its first seq reservation in one commit.
+    virtual Task<Message> append_message_reserving(Message message, std::int64_t reserve_up_to) = 0;
     // As append_message, but the seq is assigned atomically: last_seq + 1.
     virtual Task<Message> append_message_next_seq(Message message) = 0;
     // Records that seqs up to `seq` were used by events that are not stored

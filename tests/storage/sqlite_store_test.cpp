@@ -260,6 +260,27 @@ TEST_CASE("sessions: reserved seqs raise last_seq at start-up recovery", "[stora
     }
 }
 
+TEST_CASE("messages: an append that reserves seqs does both in one operation or neither", "[storage]") {
+    Fixture f;
+    const Session session = f.create("acme");
+    REQUIRE(f.io.run(f.store->set_session_status(session.id, SessionStatus::running)).has_value());
+    const Message stored = f.io.run(f.store->append_message_reserving(f.message(session.id, 4, "hi"), 4100)).value();
+    CHECK(stored.seq == 4);
+    CHECK(f.io.run(f.store->get_session("acme", session.id)).value().last_seq == 4);
+
+    // A duplicate seq fails the whole operation: its reservation is not kept either.
+    CHECK(f.io.run(f.store->append_message_reserving(f.message(session.id, 4, "again"), 9000)).error() ==
+          StoreErrc::duplicate_seq);
+    CHECK(f.io.run(f.store->append_message_reserving(f.message("ses_none", 1, "x"), 10)).error() ==
+          StoreErrc::not_found);
+
+    f.reopen();  // as after a crash mid-turn: recovery raises last_seq to the reservation
+    const auto recovered = f.io.run(f.store->recover_running_sessions()).value();
+    REQUIRE(recovered.size() == 1);
+    CHECK(recovered[0].last_seq == 4100);
+    CHECK(f.io.run(f.store->all_messages(session.id)).value().size() == 1);
+}
+
 TEST_CASE("messages: append with caller seq, duplicates, last_seq", "[storage]") {
     Fixture f;
     const Session session = f.create("acme");
