@@ -8,6 +8,7 @@
 #include <boost/asio/experimental/awaitable_operators.hpp>
 #include <boost/asio/post.hpp>
 #include <boost/asio/steady_timer.hpp>
+#include <boost/asio/this_coro.hpp>
 #include <boost/asio/use_awaitable.hpp>
 
 #include "core/message_json.hpp"
@@ -24,6 +25,12 @@ using namespace asio::experimental::awaitable_operators;
 using storage::StoreErrc;
 
 constexpr std::chrono::seconds kInterruptedTurnsWait{5};
+
+// Whether an agent's strand can be made on this executor (AgentState::strand_on).
+bool runs_on_io_context(const asio::any_io_executor& executor) {
+    return executor.target<asio::io_context::executor_type>() != nullptr ||
+           executor.target<AgentState::Strand>() != nullptr;
+}
 
 ServiceError from_store(const boost::system::error_code& ec, std::string_view what) {
     if (ec == StoreErrc::not_found) {
@@ -281,7 +288,10 @@ asio::awaitable<ServiceResult<CompletionAccepted>> SessionService::complete(Comp
     }
     // A live agent of its own, never cached: its history is the request's,
     // its todo list lives as long as the call, and its channel is in no hub.
-    auto agent = std::make_shared<AgentState>(executor_);
+    // It runs on the caller's I/O thread when the caller runs on one (a
+    // connection): the call's handlers then never change threads.
+    const auto caller = co_await asio::this_coro::executor;
+    auto agent = std::make_shared<AgentState>(runs_on_io_context(caller) ? caller : executor_);
     agent->tenant = std::move(request.tenant);
     agent->agent_name = std::move(request.agent);
     agent->config = runtime->config;

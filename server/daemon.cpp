@@ -62,6 +62,8 @@ unsigned io_thread_count(const core::ServerConfig& server) {
 
 Daemon::Daemon(std::shared_ptr<core::ConfigStore> config)
     : config_(std::move(config)),
+      io_threads_(io_thread_count(config_->current()->config.server)),
+      io_(io_threads_.primary()),
       control_(asio::make_strand(io_)),
       signals_(io_, SIGINT, SIGTERM, SIGHUP),
       connections_closed_(control_),
@@ -96,7 +98,7 @@ int Daemon::run() {
     connection_services_ = std::make_unique<ConnectionServices>(
         ConnectionServices{router_, gate_, registry_, http_metrics_, limits_from(server)});
     try {
-        listener_ = std::make_unique<Listener>(io_, asio::ip::tcp::endpoint(address, server.listen_port),
+        listener_ = std::make_unique<Listener>(io_, io_threads_, asio::ip::tcp::endpoint(address, server.listen_port),
                                                *connection_services_);
     } catch (const boost::system::system_error& error) {
         spdlog::error("cannot listen on {}:{}: {}", server.listen_host, server.listen_port, error.code().message());
@@ -121,14 +123,8 @@ int Daemon::run() {
                                        router_);
 
     asio::co_spawn(control_, watch_signals(), asio::detached);
-    asio::co_spawn(io_, start_serving(io_thread_count(server)), asio::detached);
-    std::vector<std::jthread> pool;
-    const unsigned threads = io_thread_count(server);
-    for (unsigned i = 1; i < threads; ++i) {
-        pool.emplace_back([this] { io_.run(); });
-    }
-    io_.run();
-    pool.clear();
+    asio::co_spawn(io_, start_serving(io_threads_.size()), asio::detached);
+    io_threads_.run();
     sessions_.reset();
     store_->close();
     spdlog::info("stopped");

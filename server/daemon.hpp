@@ -23,6 +23,7 @@
 #include "server/connection_registry.hpp"
 #include "server/handlers/health_handlers.hpp"
 #include "server/http_metrics.hpp"
+#include "server/io_threads.hpp"
 #include "server/listener.hpp"
 #include "server/router.hpp"
 #include "storage/sqlite_store.hpp"
@@ -52,7 +53,9 @@ private:
         std::shared_ptr<const core::ConfigSnapshot> snapshot);
 
     std::shared_ptr<core::ConfigStore> config_;
-    boost::asio::io_context io_;
+    // Declared first, destroyed last: everything below may hold its I/O objects.
+    IoThreads io_threads_;
+    boost::asio::io_context& io_;
     // The services behind the routes, in the order they are built (and torn down in reverse).
     std::unique_ptr<storage::SqliteStore> store_;
     core::MetricsRegistry metrics_;

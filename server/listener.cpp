@@ -16,8 +16,9 @@ namespace {
 constexpr std::chrono::milliseconds kAcceptBackoff{50};
 }  // namespace
 
-Listener::Listener(asio::io_context& io, const asio::ip::tcp::endpoint& endpoint, const ConnectionServices& services)
-    : io_(io), acceptor_(io), services_(services) {
+Listener::Listener(asio::io_context& io, IoThreads& threads, const asio::ip::tcp::endpoint& endpoint,
+                   const ConnectionServices& services)
+    : io_(io), threads_(threads), acceptor_(io), services_(services) {
     acceptor_.open(endpoint.protocol());
     acceptor_.set_option(asio::socket_base::reuse_address(true));
     acceptor_.bind(endpoint);
@@ -27,7 +28,7 @@ Listener::Listener(asio::io_context& io, const asio::ip::tcp::endpoint& endpoint
 asio::awaitable<void> Listener::accept_connections() {
     for (;;) {
         auto [ec, socket] =
-            co_await acceptor_.async_accept(asio::make_strand(io_), asio::as_tuple(asio::use_awaitable));
+            co_await acceptor_.async_accept(asio::make_strand(threads_.next()), asio::as_tuple(asio::use_awaitable));
         if (ec == asio::error::operation_aborted || !acceptor_.is_open()) {
             co_return;
         }
@@ -43,7 +44,11 @@ asio::awaitable<void> Listener::accept_connections() {
         boost::system::error_code ignored;
         socket.set_option(asio::ip::tcp::no_delay(true), ignored);
         auto connection = std::make_shared<HttpConnection>(std::move(socket), services_);
-        asio::co_spawn(connection->executor(), connection->run(), asio::detached);
+        // The spawned coroutine owns the connection: on another I/O thread it starts after
+        // this loop has moved on (and dropped its reference).
+        const auto executor = connection->executor();
+        asio::co_spawn(
+            executor, [connection = std::move(connection)] { return connection->run(); }, asio::detached);
     }
 }
 

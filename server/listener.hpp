@@ -8,15 +8,17 @@
 
 #include "server/connection_registry.hpp"
 #include "server/http_connection.hpp"
+#include "server/io_threads.hpp"
 #include "server/router.hpp"
 
 namespace parley::server {
 
-// Accepts TCP connections and runs each as an HttpConnection on its own strand.
+// Accepts TCP connections and runs each as an HttpConnection on its own strand,
+// on the next of the I/O threads' contexts.
 class Listener {
 public:
     // Binds and listens at once, so a bad address fails before anything runs.
-    Listener(boost::asio::io_context& io, const boost::asio::ip::tcp::endpoint& endpoint,
+    Listener(boost::asio::io_context& io, IoThreads& threads, const boost::asio::ip::tcp::endpoint& endpoint,
              const ConnectionServices& services);
 
     [[nodiscard]] boost::asio::ip::tcp::endpoint local_endpoint() const { return acceptor_.local_endpoint(); }
@@ -28,6 +30,7 @@ public:
 
 private:
     boost::asio::io_context& io_;
+    IoThreads& threads_;
     boost::asio::ip::tcp::acceptor acceptor_;
     const ConnectionServices& services_;
 };

@@ -53,11 +53,19 @@ void ConnectionPool::release_slot() {
     assert(sent);
 }
 
-std::unique_ptr<HttpConnection> ConnectionPool::take_idle() {
+std::unique_ptr<HttpConnection> ConnectionPool::take_idle(const boost::asio::execution_context* preferred) {
     std::vector<std::unique_ptr<HttpConnection>> dead;
     std::unique_ptr<HttpConnection> found;
     {
         const std::lock_guard lock(mutex_);
+        if (preferred != nullptr) {
+            // The most recently pooled one of the caller's thread goes last, to be taken first.
+            const auto local = std::find_if(idle_.rbegin(), idle_.rend(),
+                                            [preferred](const auto& idle) { return &idle->context() == preferred; });
+            if (local != idle_.rend() && local != idle_.rbegin()) {
+                std::iter_swap(local, idle_.rbegin());
+            }
+        }
         while (!idle_.empty()) {
             auto candidate = std::move(idle_.back());
             idle_.pop_back();

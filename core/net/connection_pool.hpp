@@ -30,7 +30,9 @@ public:
     void release_slot();
 
     // A pooled connection that still looks alive, or null. The caller holds a slot.
-    [[nodiscard]] std::unique_ptr<HttpConnection> take_idle();
+    // One served by `preferred` (the caller's I/O thread) when there is one: its
+    // reads and writes then complete on the caller's thread.
+    [[nodiscard]] std::unique_ptr<HttpConnection> take_idle(const boost::asio::execution_context* preferred = nullptr);
     // Keeps a finished, reusable connection (or closes it when max_idle are kept).
     void put_idle(std::unique_ptr<HttpConnection> connection);
 

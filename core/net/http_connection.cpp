@@ -197,6 +197,10 @@ bool HttpConnection::looks_alive() {
     return peeked < 0 && (errno == EAGAIN || errno == EWOULDBLOCK);
 }
 
+const asio::execution_context& HttpConnection::context() {
+    return asio::query(tcp().get_executor(), asio::execution::context);
+}
+
 void HttpConnection::close() {
     auto& lowest = tcp();
     boost::system::error_code ignored;

@@ -59,6 +59,8 @@ public:
     void close();
 
     [[nodiscard]] bool is_open() const;
+    // The execution context (I/O thread) whose reactor serves the socket.
+    [[nodiscard]] const boost::asio::execution_context& context();
     // The peer's address; nullopt when the socket is not connected.
     [[nodiscard]] std::optional<boost::asio::ip::address> peer_address() const;
 

@@ -77,9 +77,11 @@ HttpError HttpResponseStream::timeout_or(std::string_view phase, milliseconds ph
 asio::awaitable<HttpResult<void>> HttpResponseStream::start(HttpOrigin origin, HttpConnection::Request request,
                                                             asio::ssl::context* tls_context,
                                                             AddressFilter allow_address) {
+    const auto caller = co_await asio::this_coro::executor;
+    const auto& caller_context = asio::query(caller, asio::execution::context);
     // At most two tries: a pooled connection found dead on use, then a fresh one.
     for (int attempt = 0; attempt < 2; ++attempt) {
-        connection_ = attempt == 0 ? pool_->take_idle() : nullptr;
+        connection_ = attempt == 0 ? pool_->take_idle(&caller_context) : nullptr;
         if (connection_ && allow_address) {
             const auto peer = connection_->peer_address();
             if (!peer || !allow_address(*peer)) {
