@@ -2,7 +2,6 @@
 
 #include <string>
 
-#include <boost/asio/error.hpp>
 #include <boost/system/system_error.hpp>
 
 #include "core/providers/provider_errors.hpp"
@@ -43,15 +42,9 @@ boost::asio::awaitable<ModelOutcome> run_json_exchange(HttpClient& http, HttpReq
                                                    .message = "the answer has no finish reason",
                                                    .after_first_delta = decoder.delivered()});
         }
-        ModelOutcome outcome;
-        outcome.finish_reason = decoder.finish_reason();
-        outcome.usage = decoder.usage();
-        co_return outcome;
+        co_return decoded_outcome(decoder);
     } catch (const boost::system::system_error& failure) {
-        if (failure.code() == boost::asio::error::operation_aborted) {
-            co_return failed_outcome(ProviderError{.kind = ProviderErrorKind::cancelled, .message = "cancelled"});
-        }
-        co_return failed_outcome(ProviderError{.kind = ProviderErrorKind::network, .message = failure.what()});
+        co_return failed_outcome(exchange_error(failure));
     }
 }
 

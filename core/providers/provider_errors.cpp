@@ -1,5 +1,7 @@
 #include "core/providers/provider_errors.hpp"
 
+#include <boost/asio/error.hpp>
+
 namespace parley::core {
 
 namespace {
@@ -44,6 +46,13 @@ ModelOutcome failed_outcome(ProviderError error) {
     ModelOutcome outcome;
     outcome.error = std::move(error);
     return outcome;
+}
+
+ProviderError exchange_error(const boost::system::system_error& failure) {
+    if (failure.code() == boost::asio::error::operation_aborted) {
+        return ProviderError{.kind = ProviderErrorKind::cancelled, .message = "cancelled"};
+    }
+    return ProviderError{.kind = ProviderErrorKind::network, .message = failure.what()};
 }
 
 }  // namespace parley::core

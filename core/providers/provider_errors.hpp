@@ -2,6 +2,8 @@
 
 #include <string_view>
 
+#include <boost/system/system_error.hpp>
+
 #include "core/net/http_error.hpp"
 #include "core/providers/model_types.hpp"
 
@@ -15,5 +17,8 @@ namespace parley::core {
 
 // An outcome carrying only an error.
 [[nodiscard]] ModelOutcome failed_outcome(ProviderError error);
+
+// What an exchange that threw ran into: a cancellation (operation_aborted) or the network.
+[[nodiscard]] ProviderError exchange_error(const boost::system::system_error& failure);
 
 }  // namespace parley::core

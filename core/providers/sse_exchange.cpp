@@ -1,6 +1,5 @@
 #include "core/providers/sse_exchange.hpp"
 
-#include <boost/asio/error.hpp>
 #include <boost/system/system_error.hpp>
 
 #include "core/providers/provider_errors.hpp"
@@ -62,16 +61,9 @@ boost::asio::awaitable<ModelOutcome> run_sse_exchange(HttpClient& http, HttpRequ
                                                  .message = "the stream ended before the model finished"},
                                    decoder);
         }
-        ModelOutcome outcome;
-        outcome.finish_reason = decoder.finish_reason();
-        outcome.usage = decoder.usage();
-        co_return outcome;
+        co_return decoded_outcome(decoder);
     } catch (const boost::system::system_error& failure) {
-        if (failure.code() == boost::asio::error::operation_aborted) {
-            co_return stream_error(ProviderError{.kind = ProviderErrorKind::cancelled, .message = "cancelled"},
-                                   decoder);
-        }
-        co_return stream_error(ProviderError{.kind = ProviderErrorKind::network, .message = failure.what()}, decoder);
+        co_return stream_error(exchange_error(failure), decoder);
     }
 }
 

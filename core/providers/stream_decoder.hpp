@@ -27,4 +27,12 @@ public:
     [[nodiscard]] virtual TokenUsage usage() const = 0;
 };
 
+// The outcome of an answer the decoder saw to its end: its finish reason and usage.
+[[nodiscard]] inline ModelOutcome decoded_outcome(const StreamDecoder& decoder) {
+    ModelOutcome outcome;
+    outcome.finish_reason = decoder.finish_reason();
+    outcome.usage = decoder.usage();
+    return outcome;
+}
+
 }  // namespace parley::core
