@@ -211,7 +211,9 @@ void Turn::on_model_event(ModelEvent&& event) {
             return make_delta_event(seq, session_->session_id, turn_id_, message_id_, std::move(text->text));
         });
         if (seq + kSeqReservation / 2 > session_->seq_reserved) {
-            asio::co_spawn(session_->strand, reserve_seqs(), asio::detached);
+            // The spawned reservation keeps the turn alive: it runs after this handler.
+            asio::co_spawn(
+                session_->strand, [self = shared_from_this()] { return self->reserve_seqs(); }, asio::detached);
         }
         return;
     }
