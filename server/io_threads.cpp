@@ -17,6 +17,9 @@ IoThreads::IoThreads(unsigned threads) {
 }
 
 IoThreads::~IoThreads() {
+    for (auto& guard : guards_) {
+        guard.reset();  // before the shutdown: no work may finish on a context shut down
+    }
     for (auto& context : contexts_) {
         context->shut_down();
     }

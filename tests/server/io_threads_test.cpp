@@ -61,3 +61,13 @@ TEST_CASE("I/O threads: a pending operation of one context may hold another's so
     threads.reset();   // AddressSanitizer reports a use after free if the other context goes first
     CHECK_FALSE(completed);
 }
+
+TEST_CASE("I/O threads: destroyed without ever running, as after a start-up failure", "[server]") {
+    bool ran = false;
+    {
+        IoThreads threads(3);
+        (void)threads.next();
+        asio::post(threads.next(), [&ran] { ran = true; });  // a secondary context, kept alive by its guard
+    }
+    CHECK_FALSE(ran);  // destroyed with its context, never run
+}
