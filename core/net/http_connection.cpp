@@ -53,7 +53,9 @@ HttpError network_error(std::string what, const boost::system::error_code& ec) {
 }  // namespace
 
 HttpConnection::HttpConnection(asio::any_io_executor executor, asio::ssl::context* tls_context)
-    : stream_(make_stream(std::move(executor), tls_context)) {}
+    : stream_(make_stream(std::move(executor), tls_context)) {
+    buffer_.reserve(kReadBufferBytes);
+}
 
 HttpConnection::TcpStream& HttpConnection::tcp() {
     return std::visit([](auto& stream) -> TcpStream& { return beast::get_lowest_layer(stream); }, stream_);

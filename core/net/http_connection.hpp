@@ -71,6 +71,9 @@ private:
     TcpStream& tcp();
 
     std::variant<TcpStream, TlsStream> stream_;
+    // Beast reads as much as the buffer's free capacity (at least 512 bytes): with
+    // less, a response's head and first SSE events took several reads to arrive.
+    static constexpr std::size_t kReadBufferBytes = 4096;
     boost::beast::flat_buffer buffer_;
 };
 
