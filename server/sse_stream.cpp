@@ -22,72 +22,85 @@ constexpr std::chrono::seconds kWriteTimeout{30};
 
 }  // namespace
 
-asio::awaitable<bool> SseStream::open(std::vector<std::pair<std::string, std::string>> extra_headers) {
-    std::string header = fmt::format(
-        "HTTP/1.1 200 OK\r\n"
-        "Server: parley/{}\r\n"
-        "Content-Type: text/event-stream; charset=utf-8\r\n"
-        "Cache-Control: no-cache\r\n"
-        "X-Accel-Buffering: no\r\n"
-        "Connection: close\r\n",
-        core::kVersion);
+void SseStream::add_header(const std::vector<std::pair<std::string, std::string>>& extra_headers) {
+    fmt::format_to(std::back_inserter(pending_),
+                   "HTTP/1.1 200 OK\r\n"
+                   "Server: parley/{}\r\n"
+                   "Content-Type: text/event-stream; charset=utf-8\r\n"
+                   "Cache-Control: no-cache\r\n"
+                   "X-Accel-Buffering: no\r\n"
+                   "Connection: close\r\n",
+                   core::kVersion);
     for (const auto& [name, value] : extra_headers) {
-        fmt::format_to(std::back_inserter(header), "{}: {}\r\n", name, value);
+        fmt::format_to(std::back_inserter(pending_), "{}: {}\r\n", name, value);
     }
-    header += "\r\n";
+    pending_ += "\r\n";
     context_.response_sent = true;
     context_.sent_status = 200;
-    co_return co_await write(std::move(header));
 }
 
-asio::awaitable<bool> SseStream::send(const core::Event& event) {
-    std::string frame =
-        fmt::format("id: {}\nevent: {}\ndata: {}\n\n", event.seq, core::to_string(event.type), event.json);
-    co_return co_await write(std::move(frame));
+void SseStream::add(const core::Event& event) {
+    fmt::format_to(std::back_inserter(pending_), "id: {}\nevent: {}\ndata: {}\n\n", event.seq,
+                   core::to_string(event.type), event.json);
 }
 
-asio::awaitable<bool> SseStream::send_data(std::string_view data) {
-    std::string frame = fmt::format("data: {}\n\n", data);
-    co_return co_await write(std::move(frame));
+void SseStream::add_data(std::string_view data) {
+    fmt::format_to(std::back_inserter(pending_), "data: {}\n\n", data);
 }
 
-asio::awaitable<bool> SseStream::write(std::string text) {
+asio::awaitable<bool> SseStream::flush() {
+    if (pending_.empty()) {
+        co_return true;
+    }
     auto& stream = *context_.stream;
     stream.expires_after(kWriteTimeout);
-    auto [ec, written] = co_await asio::async_write(stream, asio::buffer(text), kAsTuple);
+    auto [ec, written] = co_await asio::async_write(stream, asio::buffer(pending_), kAsTuple);
     stream.expires_never();
+    pending_.clear();
     co_return !ec;
 }
 
-asio::awaitable<SseStream::End> SseStream::pump(core::Subscriber& subscriber,
-                                                std::function<asio::awaitable<bool>(const core::EventPtr&)> send_one) {
+asio::awaitable<bool> SseStream::open(const std::vector<std::pair<std::string, std::string>>& extra_headers) {
+    add_header(extra_headers);
+    co_return co_await flush();
+}
+
+asio::awaitable<SseStream::End> SseStream::pump(core::Subscriber& subscriber, AddEvent add_one) {
     // Whichever ends first cancels the other: the client leaving stops the
     // forwarding at once, and the last event sent stops the watch.
-    auto outcome = co_await (forward(subscriber, send_one) || await_client_gone());
+    auto outcome = co_await (forward(subscriber, add_one) || await_client_gone());
     if (outcome.index() == 1) {
         co_return End::client_left;
     }
     co_return std::get<0>(outcome);
 }
 
-asio::awaitable<SseStream::End> SseStream::forward(
-    core::Subscriber& subscriber, std::function<asio::awaitable<bool>(const core::EventPtr&)>& send_one) {
+asio::awaitable<SseStream::End> SseStream::forward(core::Subscriber& subscriber, AddEvent& add_one) {
     for (;;) {
         auto woken = co_await subscriber.next_batch(kHeartbeat);
         if (!woken) {
-            if (!co_await write(": heartbeat\n\n")) {
+            pending_ += ": heartbeat\n\n";
+            if (!co_await flush()) {
                 co_return End::client_left;
             }
             continue;
         }
         const auto batch = std::move(*woken);
         if (batch.empty()) {
-            co_return End::subscriber_closed;
+            co_return End::subscriber_closed;  // everything before was flushed with its batch
         }
+        bool go_on = true;
         for (const auto& event : batch) {
-            if (!co_await send_one(event)) {
-                co_return End::finished;
+            if (!add_one(event)) {
+                go_on = false;
+                break;
             }
+        }
+        if (!co_await flush()) {
+            co_return End::client_left;
+        }
+        if (!go_on) {
+            co_return End::finished;
         }
     }
 }

@@ -16,39 +16,47 @@
 namespace parley::server {
 
 // A `text/event-stream` response, written as events are produced: the
-// header first, then each event flushed at once, a heartbeat comment while
-// nothing happens, and an end noticed as soon as the client goes away. The
-// body ends when the connection closes (no Content-Length, no chunking).
+// header first, then the events, a heartbeat comment while nothing happens,
+// and an end noticed as soon as the client goes away. The body ends when the
+// connection closes (no Content-Length, no chunking).
+//
+// What is added is queued and goes out in one write at the next flush: the
+// events a subscriber hands over together (and a header added with them)
+// reach the client in one segment, not one system call and wake-up each.
 class SseStream {
 public:
     static constexpr std::chrono::seconds kHeartbeat{15};
 
     explicit SseStream(RequestContext& context) : context_(context) {}
 
-    // Writes the 200 header, with `extra_headers` (name, value: values we
-    // produced, never raw client input); false when the client is already gone.
-    boost::asio::awaitable<bool> open(std::vector<std::pair<std::string, std::string>> extra_headers = {});
+    // Queues the 200 header, with `extra_headers` (name, value: values we
+    // produced, never raw client input).
+    void add_header(const std::vector<std::pair<std::string, std::string>>& extra_headers = {});
+    // Queues `id: <seq>`, `event: <type>`, `data: <json>`.
+    void add(const core::Event& event);
+    // Queues `data: <text>` alone (the OpenAI-compatible chunks and `[DONE]`).
+    void add_data(std::string_view data);
+    // Writes everything queued; false when the client is gone.
+    boost::asio::awaitable<bool> flush();
 
-    // `id: <seq>`, `event: <type>`, `data: <json>`.
-    boost::asio::awaitable<bool> send(const core::Event& event);
-    // `data: <text>` alone (the OpenAI-compatible chunks and `[DONE]`).
-    boost::asio::awaitable<bool> send_data(std::string_view data);
+    // The header, written at once.
+    boost::asio::awaitable<bool> open(const std::vector<std::pair<std::string, std::string>>& extra_headers = {});
 
     enum class End { finished, subscriber_closed, client_left };
 
-    // Forwards the subscriber's events until `send_one` returns false (the
+    // Forwards the subscriber's events until `add_one` returns false (the
     // caller saw its last event), the subscriber closes, or the client leaves.
-    // `send_one` writes an event (with send or send_data) and says whether to go on.
-    boost::asio::awaitable<End> pump(core::Subscriber& subscriber,
-                                     std::function<boost::asio::awaitable<bool>(const core::EventPtr&)> send_one);
+    // `add_one` queues an event (with add or add_data) and says whether to go
+    // on; each batch the subscriber hands over is flushed as one write.
+    using AddEvent = std::function<bool(const core::EventPtr&)>;
+    boost::asio::awaitable<End> pump(core::Subscriber& subscriber, AddEvent add_one);
 
 private:
-    boost::asio::awaitable<bool> write(std::string text);
-    boost::asio::awaitable<End> forward(core::Subscriber& subscriber,
-                                        std::function<boost::asio::awaitable<bool>(const core::EventPtr&)>& send_one);
+    boost::asio::awaitable<End> forward(core::Subscriber& subscriber, AddEvent& add_one);
     boost::asio::awaitable<void> await_client_gone();
 
     RequestContext& context_;
+    std::string pending_;
 };
 
 }  // namespace parley::server

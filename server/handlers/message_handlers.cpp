@@ -52,16 +52,12 @@ json::object turn_result_json(const core::TurnResult& result) {
 }
 
 // The events of one turn, ending after its terminal event.
-asio::awaitable<bool> send_turn_event(SseStream& stream, core::EventPtr event, std::string turn_id) {
+bool add_turn_event(SseStream& stream, const core::EventPtr& event, const std::string& turn_id) {
     if (event->turn_id != turn_id) {
-        co_return true;  // another turn's event (one still running ahead of a queued one)
+        return true;  // another turn's event (one still running ahead of a queued one)
     }
-    const bool sent = co_await stream.send(*event);
-    co_return sent && !core::is_terminal(event->type);
-}
-
-asio::awaitable<bool> send_any_event(SseStream& stream, core::EventPtr event) {
-    co_return co_await stream.send(*event);
+    stream.add(*event);
+    return !core::is_terminal(event->type);
 }
 
 // The resume point of GET .../events: after_seq, else the Last-Event-ID header.
@@ -163,7 +159,7 @@ asio::awaitable<Response> MessageHandlers::stream_turn(RequestContext& context,
     if (co_await stream.open()) {
         const auto& turn_id = accepted.turn_id;
         (void)co_await stream.pump(*subscriber, [&stream, &turn_id](const core::EventPtr& event) {
-            return send_turn_event(stream, event, turn_id);
+            return add_turn_event(stream, event, turn_id);
         });
     }
     // Leaving does not stop the turn: only this subscriber goes.
@@ -202,8 +198,10 @@ asio::awaitable<Response> MessageHandlers::events(RequestContext& context) {
     }
     SseStream stream(context);
     if (co_await stream.open()) {
-        (void)co_await stream.pump(*subscriber,
-                                   [&stream](const core::EventPtr& event) { return send_any_event(stream, event); });
+        (void)co_await stream.pump(*subscriber, [&stream](const core::EventPtr& event) {
+            stream.add(*event);
+            return true;
+        });
     }
     subscription->channel->detach(*subscriber);
     co_return Response{};

@@ -140,63 +140,52 @@ struct ChunkWriter {
     bool opened = false;
 };
 
-asio::awaitable<bool> open_answer(ChunkWriter& writer) {
+// Queues the header and the role chunk before the first text or the end.
+void open_answer(ChunkWriter& writer) {
     if (writer.opened) {
-        co_return true;
+        return;
     }
     writer.opened = true;
     std::vector<std::pair<std::string, std::string>> headers;
     if (!writer.session_id.empty()) {
         headers.emplace_back(kSessionHeader, writer.session_id);
     }
-    if (!co_await writer.stream.open(std::move(headers))) {
-        co_return false;
-    }
-    const auto first = chunk_text(writer.identity, json::object{{"role", "assistant"}, {"content", ""}}, nullptr);
-    co_return co_await writer.stream.send_data(first);
+    writer.stream.add_header(headers);
+    writer.stream.add_data(chunk_text(writer.identity, json::object{{"role", "assistant"}, {"content", ""}}, nullptr));
 }
 
-// Forwards the turn's text as content deltas; stops after its terminal event.
-asio::awaitable<bool> forward_event(ChunkWriter& writer, core::EventPtr event) {
+// Queues the turn's text as content deltas; stops after its terminal event.
+bool add_event(ChunkWriter& writer, const core::EventPtr& event) {
     if (event->turn_id != writer.turn_id) {
-        co_return true;  // another turn of the session (one running ahead of this queued one)
+        return true;  // another turn of the session (one running ahead of this queued one)
     }
     if (core::is_terminal(event->type)) {
-        co_return false;
+        return false;
     }
     if (event->type != core::EventType::message_delta || event->delta.empty()) {
-        co_return true;
+        return true;
     }
-    if (!co_await open_answer(writer)) {
-        co_return false;
-    }
-    const auto chunk = chunk_text(writer.identity, json::object{{"content", event->delta}}, nullptr);
-    co_return co_await writer.stream.send_data(chunk);
+    open_answer(writer);
+    writer.stream.add_data(chunk_text(writer.identity, json::object{{"content", event->delta}}, nullptr));
+    return true;
 }
 
 asio::awaitable<void> finish_answer(ChunkWriter& writer, const ChatCompletionRequest& chat,
                                     const core::TurnResult& result) {
     if (result.status == core::TurnStatus::failed) {
         // OpenAI's SDKs raise an APIError for a streamed {"error":{...}}.
-        const auto error = json::serialize(error_body(turn_error(result.error)));
-        (void)co_await writer.stream.send_data(error);
+        writer.stream.add_data(json::serialize(error_body(turn_error(result.error))));
+        (void)co_await writer.stream.flush();
         co_return;
     }
-    if (!co_await open_answer(writer)) {
-        co_return;
-    }
-    const auto last = chunk_text(writer.identity, json::object{}, json::string(finish_reason(result)));
-    if (!co_await writer.stream.send_data(last)) {
-        co_return;
-    }
+    open_answer(writer);
+    writer.stream.add_data(chunk_text(writer.identity, json::object{}, json::string(finish_reason(result))));
     if (chat.include_usage) {
-        const auto usage = usage_chunk_text(writer.identity, result.usage);
-        if (!co_await writer.stream.send_data(usage)) {
-            co_return;
-        }
+        writer.stream.add_data(usage_chunk_text(writer.identity, result.usage));
     }
     constexpr std::string_view kDone = "[DONE]";
-    (void)co_await writer.stream.send_data(kDone);
+    writer.stream.add_data(kDone);
+    (void)co_await writer.stream.flush();
 }
 
 core::TurnOptions turn_options(const ChatCompletionRequest& chat) {
@@ -327,10 +316,8 @@ asio::awaitable<Response> OpenAiHandlers::stream_answer(RequestContext& context,
     SseStream stream(context);
     ChunkWriter writer{stream, identity_of(started.turn_id, chat.model), started.turn_id, started.session_id, false};
     // Named before the co_await: GCC 12 destroys a temporary built inside one twice.
-    std::function<asio::awaitable<bool>(const core::EventPtr&)> send_one = [&writer](const core::EventPtr& event) {
-        return forward_event(writer, event);
-    };
-    const auto end = co_await stream.pump(*started.subscriber, std::move(send_one));
+    SseStream::AddEvent add_one = [&writer](const core::EventPtr& event) { return add_event(writer, event); };
+    const auto end = co_await stream.pump(*started.subscriber, std::move(add_one));
     started.channel->detach(*started.subscriber);
     if (end != SseStream::End::finished) {
         // The client left (or could not keep up): a stateless turn has nobody
