@@ -74,6 +74,17 @@ asio::awaitable<std::shared_ptr<AgentState>> AgentCache::get(LoadRequest request
     co_return pending->agent;
 }
 
+void AgentCache::insert_new(std::shared_ptr<AgentState> agent) {
+    const std::lock_guard lock(mutex_);
+    const auto& session_id = agent->session_id;
+    if (entries_.contains(session_id) || loading_.contains(session_id)) {
+        return;
+    }
+    lru_.push_front(session_id);
+    entries_.emplace(session_id, Entry{std::move(agent), clock_.now(), lru_.begin()});
+    evict_over_capacity();
+}
+
 std::shared_ptr<AgentState> AgentCache::peek(const std::string& session_id) const {
     const std::lock_guard lock(mutex_);
     const auto found = entries_.find(session_id);

@@ -56,6 +56,11 @@ public:
     // generation is rebuilt, so new turns use the new profile.
     boost::asio::awaitable<std::shared_ptr<AgentState>> get(LoadRequest request, std::uint64_t generation);
 
+    // Caches the agent of a session just created, built without reading
+    // storage (its history is empty); the session's first send then finds it.
+    // Does nothing when the session is already cached or loading.
+    void insert_new(std::shared_ptr<AgentState> agent);
+
     // The cached agent, without loading; null when not cached.
     [[nodiscard]] std::shared_ptr<AgentState> peek(const std::string& session_id) const;
 

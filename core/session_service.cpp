@@ -111,18 +111,24 @@ asio::awaitable<std::shared_ptr<AgentState>> SessionService::load_agent(AgentCac
     if (!todos) {
         throw boost::system::system_error(todos.error());
     }
+    co_return make_agent(*session, std::move(*history), std::move(*todos));
+}
+
+std::shared_ptr<AgentState> SessionService::make_agent(const storage::Session& session,
+                                                       std::vector<storage::Message> history,
+                                                       std::vector<storage::Todo> todos) {
     const auto runtime = runtime_.load();
     auto agent = std::make_shared<AgentState>(executor_);
-    agent->session_id = session->id;
-    agent->tenant = session->tenant;
-    agent->agent_name = session->agent;
+    agent->session_id = session.id;
+    agent->tenant = session.tenant;
+    agent->agent_name = session.agent;
     agent->config = runtime->config;
     agent->generation = runtime->config->generation;
-    agent->channel = hub_.open(session->id, static_cast<std::uint64_t>(session->last_seq));
-    agent->todos = std::make_shared<TodoList>(std::move(*todos));
-    agent->history = std::move(*history);
-    agent->seq_reserved = static_cast<std::uint64_t>(session->last_seq);
-    co_return agent;
+    agent->channel = hub_.open(session.id, static_cast<std::uint64_t>(session.last_seq));
+    agent->todos = std::make_shared<TodoList>(std::move(todos));
+    agent->history = std::move(history);
+    agent->seq_reserved = static_cast<std::uint64_t>(session.last_seq);
+    return agent;
 }
 
 asio::awaitable<ServiceResult<std::shared_ptr<AgentState>>> SessionService::live_agent(std::string tenant,
@@ -156,6 +162,9 @@ asio::awaitable<ServiceResult<storage::Session>> SessionService::create(NewSessi
     if (!created) {
         co_return from_store(created.error(), "create");
     }
+    // A new session is about to be used: its first send then starts the
+    // model call without reading back what was just written (three reads).
+    cache_.insert_new(make_agent(*created, {}, {}));
     co_return std::move(*created);
 }
 

@@ -141,6 +141,8 @@ public:
 
 private:
     boost::asio::awaitable<std::shared_ptr<AgentState>> load_agent(AgentCache::LoadRequest request);
+    std::shared_ptr<AgentState> make_agent(const storage::Session& session, std::vector<storage::Message> history,
+                                           std::vector<storage::Todo> todos);
     boost::asio::awaitable<ServiceResult<std::shared_ptr<AgentState>>> live_agent(std::string tenant,
                                                                                   std::string session_id);
     boost::asio::awaitable<ServiceResult<SendAccepted>> accept(std::shared_ptr<AgentState> agent, SendRequest request);

@@ -216,3 +216,34 @@ TEST_CASE("another tenant's session is not found in the cache", "[core][cache]")
     io.run();
     CHECK(future.get() == nullptr);
 }
+
+TEST_CASE("a new session's agent is cached without a load, and never replaces a cached one", "[core][cache]") {
+    asio::io_context io;
+    ManualClock clock;
+    CountingLoader counting;
+    AgentCache cache(io.get_executor(), {2, 60s}, clock, counting.loader());
+    auto fresh = std::make_shared<AgentState>(io.get_executor());
+    fresh->session_id = "new";
+    fresh->tenant = "acme";
+    fresh->generation = 1;
+    cache.insert_new(fresh);
+    CHECK(get(io, cache, "new") == fresh);
+    CHECK(counting.loads == 0);
+    CHECK(cache.stats().hits == 1);
+
+    auto loaded = get(io, cache, "loaded");
+    auto duplicate = std::make_shared<AgentState>(io.get_executor());
+    duplicate->session_id = "loaded";
+    duplicate->tenant = "acme";
+    cache.insert_new(duplicate);
+    CHECK(cache.peek("loaded") == loaded);
+
+    // Inserting counts as a use: beyond max_entries the least recently used goes.
+    auto third = std::make_shared<AgentState>(io.get_executor());
+    third->session_id = "third";
+    third->tenant = "acme";
+    cache.insert_new(third);
+    CHECK(cache.peek("new") == nullptr);
+    CHECK(cache.peek("third") == third);
+    CHECK(cache.stats().evictions == 1);
+}

@@ -190,6 +190,36 @@ TEST_CASE("a turn streams deltas, stores the reply and ends with turn.completed"
     CHECK(reread->last_seq == static_cast<std::int64_t>(events.back()->seq));
 }
 
+TEST_CASE("a new session's first send finds its agent cached, and an evicted one is rebuilt from storage",
+          "[core][session]") {
+    Harness harness("");
+    const auto session = harness.create("echo");
+    CHECK(harness.service().cache_stats().entries == 1);
+    auto subscriber = harness.subscriber();
+    auto first = harness.run(harness.service().send({"acme", session.id, "one", subscriber, nullptr}));
+    REQUIRE(first.has_value());
+    const auto first_events = harness.events_until_terminal(*subscriber, first->turn_id);
+    (void)harness.run(first->turn->wait());
+    auto stats = harness.service().cache_stats();
+    CHECK(stats.hits == 1);
+    CHECK(stats.misses == 0);
+
+    // Evicted, the agent is read back with the stored history and seq.
+    harness.service().cache().erase(session.id);
+    auto listener = harness.subscriber();
+    auto second = harness.run(harness.service().send({"acme", session.id, "two", listener, nullptr}));
+    REQUIRE(second.has_value());
+    const auto events = harness.events_until_terminal(*listener, second->turn_id);
+    CHECK(second->user_message.seq > static_cast<std::int64_t>(first_events.back()->seq));
+    check_seqs_increase(events);
+    const auto result = harness.run(second->turn->wait());
+    CHECK(result.status == TurnStatus::completed);
+    CHECK(harness.service().cache_stats().misses == 1);
+    const auto stored = harness.run(harness.service().messages("acme", session.id, {50, std::nullopt}));
+    REQUIRE(stored.has_value());
+    CHECK(stored->data.size() == 4);
+}
+
 TEST_CASE("the todo tool runs inside a turn and its list is kept per session", "[core][session]") {
     Harness harness("");
     const auto session = harness.create("echo");
@@ -443,6 +473,10 @@ TEST_CASE("recover resets sessions left running and records their unfinished tur
     const auto idle = harness.create("echo");
     REQUIRE(harness.run(store.append_message(message(idle.id, 1, st::MessageRole::user, "left alone"))).has_value());
 
+    // A crash leaves nothing cached: forget the agents their creation cached.
+    for (const auto* session : {&crashed, &answered, &idle}) {
+        harness.service().cache().erase(session->id);
+    }
     CHECK(harness.run(harness.service().recover()) == 2);
 
     const auto session = harness.run(harness.service().get("acme", crashed.id));
