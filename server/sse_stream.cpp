@@ -5,6 +5,7 @@
 #include <fmt/format.h>
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/experimental/awaitable_operators.hpp>
+#include <boost/asio/steady_timer.hpp>
 #include <boost/asio/this_coro.hpp>
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/asio/write.hpp>
@@ -53,6 +54,7 @@ asio::awaitable<bool> SseStream::flush() {
         co_return true;
     }
     auto& stream = *context_.stream;
+    last_write_ = std::chrono::steady_clock::now();
     stream.expires_after(kWriteTimeout);
     auto [ec, written] = co_await asio::async_write(stream, asio::buffer(pending_), kAsTuple);
     stream.expires_never();
@@ -66,10 +68,11 @@ asio::awaitable<bool> SseStream::open(const std::vector<std::pair<std::string, s
 }
 
 asio::awaitable<SseStream::End> SseStream::pump(core::Subscriber& subscriber, AddEvent add_one) {
-    // Whichever ends first cancels the other: the client leaving stops the
-    // forwarding at once, and the last event sent stops the watch.
-    auto outcome = co_await (forward(subscriber, add_one) || await_client_gone());
-    if (outcome.index() == 1) {
+    // Whichever ends first cancels the others: the client leaving stops the
+    // forwarding at once, and the last event sent stops the watch and the
+    // heartbeat (which never ends by itself).
+    auto outcome = co_await (forward(subscriber, add_one) || await_client_gone() || keep_alive(subscriber));
+    if (outcome.index() != 0) {
         co_return End::client_left;
     }
     co_return std::get<0>(outcome);
@@ -77,7 +80,7 @@ asio::awaitable<SseStream::End> SseStream::pump(core::Subscriber& subscriber, Ad
 
 asio::awaitable<SseStream::End> SseStream::forward(core::Subscriber& subscriber, AddEvent& add_one) {
     for (;;) {
-        auto woken = co_await subscriber.next_batch(kHeartbeat);
+        auto woken = co_await subscriber.next_batch_or_poke();
         if (!woken) {
             pending_ += ": heartbeat\n\n";
             if (!co_await flush()) {
@@ -101,6 +104,23 @@ asio::awaitable<SseStream::End> SseStream::forward(core::Subscriber& subscriber,
         }
         if (!go_on) {
             co_return End::finished;
+        }
+    }
+}
+
+asio::awaitable<void> SseStream::keep_alive(core::Subscriber& subscriber) {
+    asio::steady_timer timer(co_await asio::this_coro::executor);
+    for (;;) {
+        const auto due = last_write_ + kHeartbeat;
+        if (std::chrono::steady_clock::now() >= due) {
+            subscriber.poke();
+            timer.expires_after(kHeartbeat);
+        } else {
+            timer.expires_at(due);
+        }
+        auto [ec] = co_await timer.async_wait(kAsTuple);
+        if (ec) {
+            co_return;
         }
     }
 }

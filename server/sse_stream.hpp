@@ -54,9 +54,12 @@ public:
 private:
     boost::asio::awaitable<End> forward(core::Subscriber& subscriber, AddEvent& add_one);
     boost::asio::awaitable<void> await_client_gone();
+    // Pokes the subscriber whenever nothing was written for kHeartbeat.
+    boost::asio::awaitable<void> keep_alive(core::Subscriber& subscriber);
 
     RequestContext& context_;
     std::string pending_;
+    std::chrono::steady_clock::time_point last_write_ = std::chrono::steady_clock::now();
 };
 
 }  // namespace parley::server

@@ -3,9 +3,6 @@
 #include <utility>
 
 #include <boost/asio/as_tuple.hpp>
-#include <boost/asio/experimental/awaitable_operators.hpp>
-#include <boost/asio/steady_timer.hpp>
-#include <boost/asio/this_coro.hpp>
 #include <boost/asio/use_awaitable.hpp>
 
 namespace parley::core {
@@ -97,25 +94,32 @@ boost::asio::awaitable<std::vector<EventPtr>> Subscriber::next_batch() {
     }
 }
 
-boost::asio::awaitable<std::optional<std::vector<EventPtr>>> Subscriber::next_batch(
-    std::chrono::steady_clock::duration wait) {
-    using namespace boost::asio::experimental::awaitable_operators;
-    constexpr auto kAsTuple = boost::asio::as_tuple(boost::asio::use_awaitable);
-    boost::asio::steady_timer timer(co_await boost::asio::this_coro::executor);
-    timer.expires_after(wait);
+boost::asio::awaitable<std::optional<std::vector<EventPtr>>> Subscriber::next_batch_or_poke() {
     for (;;) {
         if (auto batch = take()) {
+            const std::lock_guard lock(mutex_);
+            poked_ = false;  // what goes out now does what the poke asked for
             co_return std::move(batch);
         }
-        auto woken = co_await (doorbell_.async_receive(kAsTuple) || timer.async_wait(kAsTuple));
-        if (woken.index() == 1) {
-            co_return take();  // events that arrived with the timeout still go out now
+        {
+            const std::lock_guard lock(mutex_);
+            if (std::exchange(poked_, false)) {
+                co_return std::nullopt;
+            }
         }
-        const auto [ec] = std::get<0>(woken);
+        auto [ec] = co_await doorbell_.async_receive(boost::asio::as_tuple(boost::asio::use_awaitable));
         if (ec == boost::asio::error::operation_aborted) {
             co_return std::vector<EventPtr>{};
         }
     }
+}
+
+void Subscriber::poke() {
+    {
+        const std::lock_guard lock(mutex_);
+        poked_ = true;
+    }
+    ring();
 }
 
 SubscriberClose Subscriber::close_reason() const {

@@ -40,10 +40,12 @@ public:
     // Consumer side: waits until events are queued and takes them all, in
     // order. An empty batch means the subscriber is closed (see close_reason).
     boost::asio::awaitable<std::vector<EventPtr>> next_batch();
-    // The same, but gives up after `wait` with nullopt (time for a heartbeat).
-    // Only the wait on the doorbell is raced with the timer, never the taking
-    // of events, so a timeout can lose a ring but never a batch.
-    boost::asio::awaitable<std::optional<std::vector<EventPtr>>> next_batch(std::chrono::steady_clock::duration wait);
+    // The same, but also returns nullopt when poke() was called since the last
+    // batch (the SSE heartbeat: one timer per response, not one raced
+    // against every wait). A poke never hides events: they go first.
+    boost::asio::awaitable<std::optional<std::vector<EventPtr>>> next_batch_or_poke();
+    // Any thread.
+    void poke();
 
     [[nodiscard]] SubscriberClose close_reason() const;
     [[nodiscard]] std::size_t queued() const;
@@ -62,6 +64,7 @@ private:
     std::vector<EventPtr> queue_;
     std::size_t bound_;
     SubscriberClose reason_ = SubscriberClose::open;
+    bool poked_ = false;
     boost::asio::experimental::concurrent_channel<void(boost::system::error_code)> doorbell_;
 };
 

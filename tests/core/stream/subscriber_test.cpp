@@ -75,41 +75,40 @@ TEST_CASE("closing wakes a waiting consumer with an empty batch", "[core][hub]")
     CHECK(subscriber.close_reason() == SubscriberClose::unsubscribed);
 }
 
-TEST_CASE("a timed wait returns nothing after the wait and keeps later events", "[core][hub]") {
+TEST_CASE("a poke wakes the consumer with nothing, but never ahead of queued events", "[core][hub]") {
     boost::asio::io_context io;
     Subscriber subscriber(io.get_executor(), 16);
-    const auto started = std::chrono::steady_clock::now();
-    auto idle =
-        boost::asio::co_spawn(io, subscriber.next_batch(std::chrono::milliseconds(20)), boost::asio::use_future);
+    auto idle = boost::asio::co_spawn(io, subscriber.next_batch_or_poke(), boost::asio::use_future);
+    boost::asio::post(io, [&] { subscriber.poke(); });
     io.run();
     CHECK_FALSE(idle.get().has_value());
-    CHECK(std::chrono::steady_clock::now() - started >= std::chrono::milliseconds(20));
 
+    // Events queued with a poke go out, and the poke is spent with them.
     subscriber.push(make_delta_event(1, "ses", "turn", "msg", "a"));
-    auto ready =
-        boost::asio::co_spawn(io, subscriber.next_batch(std::chrono::milliseconds(20)), boost::asio::use_future);
+    subscriber.poke();
+    auto ready = boost::asio::co_spawn(io, subscriber.next_batch_or_poke(), boost::asio::use_future);
     io.restart();
     io.run();
     const auto batch = ready.get();
     REQUIRE(batch.has_value());
     REQUIRE(batch->size() == 1);
     CHECK(batch->front()->seq == 1);
+
+    auto next = boost::asio::co_spawn(io, subscriber.next_batch_or_poke(), boost::asio::use_future);
+    boost::asio::post(io, [&] { subscriber.push(make_delta_event(2, "ses", "turn", "msg", "b")); });
+    io.restart();
+    io.run();
+    const auto later = next.get();
+    REQUIRE(later.has_value());
+    REQUIRE(later->size() == 1);
+    CHECK(later->front()->seq == 2);
 }
 
-TEST_CASE("a timed wait is woken by a push and by close", "[core][hub]") {
+TEST_CASE("a wait for events or a poke ends with an empty batch on close", "[core][hub]") {
     boost::asio::io_context io;
     Subscriber subscriber(io.get_executor(), 16);
-    auto woken = boost::asio::co_spawn(io, subscriber.next_batch(std::chrono::seconds(30)), boost::asio::use_future);
-    boost::asio::post(io, [&] { subscriber.push(make_delta_event(7, "ses", "turn", "msg", "x")); });
-    io.run();
-    const auto batch = woken.get();
-    REQUIRE(batch.has_value());
-    REQUIRE(batch->size() == 1);
-    CHECK(batch->front()->seq == 7);
-
-    auto closed = boost::asio::co_spawn(io, subscriber.next_batch(std::chrono::seconds(30)), boost::asio::use_future);
+    auto closed = boost::asio::co_spawn(io, subscriber.next_batch_or_poke(), boost::asio::use_future);
     boost::asio::post(io, [&] { subscriber.close(SubscriberClose::shutdown); });
-    io.restart();
     io.run();
     const auto last = closed.get();
     REQUIRE(last.has_value());
