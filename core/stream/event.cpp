@@ -1,6 +1,9 @@
 #include "core/stream/event.hpp"
 
+#include <fmt/format.h>
 #include <boost/json/serialize.hpp>
+
+#include "core/json_text.hpp"
 
 namespace parley::core {
 
@@ -53,9 +56,10 @@ EventPtr make_delta_event(std::uint64_t seq, std::string_view session_id, std::s
     event->session_id = session_id;
     event->turn_id = turn_id;
     event->message_id = message_id;
-    const boost::json::object body{{"type", "message.delta"}, {"session_id", session_id}, {"seq", seq},
-                                   {"turn_id", turn_id},      {"message_id", message_id}, {"delta", delta}};
-    event->json = boost::json::serialize(body);
+    // Written directly, not through a json::object: one per streamed token.
+    event->json =
+        fmt::format(R"({{"type":"message.delta","session_id":{},"seq":{},"turn_id":{},"message_id":{},"delta":{}}})",
+                    quote_json(session_id), seq, quote_json(turn_id), quote_json(message_id), quote_json(delta));
     event->delta = std::move(delta);
     return event;
 }

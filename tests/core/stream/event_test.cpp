@@ -16,7 +16,7 @@ TEST_CASE("events carry type, session, seq and turn in their JSON", "[core][hub]
 }
 
 TEST_CASE("delta events escape their text exactly", "[core][hub]") {
-    const std::string text = "quote \" backslash \\ newline \n unicode \xC3\xA9 \xF0\x9F\x98\x80";
+    const std::string text = "quote \" backslash \\ newline \n control \x01 unicode \xC3\xA9 \xF0\x9F\x98\x80";
     const auto event = parley::core::make_delta_event(3, "ses_1", "turn_1", "msg_1", text);
     const auto json = boost::json::parse(event->json).as_object();
     CHECK(json.at("delta").as_string() == text);
