@@ -1,17 +1,45 @@
 #include "server/io_threads.hpp"
 
 #include <algorithm>
+#include <chrono>
 #include <thread>
+
+#include <boost/asio/as_tuple.hpp>
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/detached.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/use_awaitable.hpp>
 
 namespace parley::server {
 
 namespace asio = boost::asio;
+
+namespace {
+// No longer than operations' deadlines: whole seconds, most of them 10 s and more.
+constexpr std::chrono::seconds kTickInterval{1};
+}  // namespace
 
 IoThreads::IoThreads(unsigned threads) {
     for (unsigned i = 0; i < std::max(threads, 1U); ++i) {
         contexts_.push_back(std::make_unique<Context>());
         if (i > 0) {
             guards_.emplace_back(contexts_.back()->get_executor());
+        }
+        // Asio reprograms its timerfd (a system call) whenever a timer armed is the
+        // context's earliest; with few connections, every read and write deadline
+        // is. A tick that is always due sooner keeps those deadlines off the
+        // timerfd: 4 system calls fewer per proxied request, for one wake-up a second.
+        asio::co_spawn(*contexts_.back(), tick(*contexts_.back()), asio::detached);
+    }
+}
+
+asio::awaitable<void> IoThreads::tick(asio::io_context& context) {
+    asio::steady_timer timer(context);
+    for (;;) {
+        timer.expires_after(kTickInterval);
+        auto [ec] = co_await timer.async_wait(asio::as_tuple(asio::use_awaitable));
+        if (ec) {
+            co_return;
         }
     }
 }

@@ -4,6 +4,7 @@
 #include <memory>
 #include <vector>
 
+#include <boost/asio/awaitable.hpp>
 #include <boost/asio/executor_work_guard.hpp>
 #include <boost/asio/io_context.hpp>
 
@@ -45,6 +46,8 @@ private:
     using WorkGuard = boost::asio::executor_work_guard<boost::asio::io_context::executor_type>;
 
     void stop_others();
+    // See the constructor.
+    static boost::asio::awaitable<void> tick(boost::asio::io_context& context);
 
     std::vector<std::unique_ptr<Context>> contexts_;  // [0] is the primary
     std::vector<WorkGuard> guards_;                   // keep the others running while idle
