@@ -64,11 +64,16 @@ boost::json::value error_body(const ApiError& error) {
 }
 
 Response json_response(http::status status, const boost::json::value& body, unsigned http_version, bool keep_alive) {
+    return json_response(status, boost::json::serialize(body), http_version, keep_alive);
+}
+
+Response json_response(http::status status, std::string json_text, unsigned http_version, bool keep_alive) {
+    static const std::string server = std::string("parley/") + core::kVersion;
     Response response{status, http_version};
-    response.set(http::field::server, std::string("parley/") + core::kVersion);
+    response.set(http::field::server, server);
     response.set(http::field::content_type, "application/json");
     response.keep_alive(keep_alive);
-    response.body() = boost::json::serialize(body);
+    response.body() = std::move(json_text);
     response.prepare_payload();
     return response;
 }

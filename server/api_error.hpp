@@ -40,5 +40,8 @@ struct ApiError {
 
 [[nodiscard]] Response json_response(http::status status, const boost::json::value& body, unsigned http_version,
                                      bool keep_alive);
+// The same with a body already serialised.
+[[nodiscard]] Response json_response(http::status status, std::string json_text, unsigned http_version,
+                                     bool keep_alive);
 
 }  // namespace parley::server

@@ -13,6 +13,10 @@ namespace parley::server {
     return json_response(status, body, context.request.version(), context.request.keep_alive());
 }
 
+[[nodiscard]] inline Response reply_json(const RequestContext& context, http::status status, std::string json_text) {
+    return json_response(status, std::move(json_text), context.request.version(), context.request.keep_alive());
+}
+
 [[nodiscard]] inline Response reply_error(const RequestContext& context, const ApiError& error) {
     return error_response(error, context.request.version(), context.request.keep_alive());
 }

@@ -5,7 +5,6 @@
 #include <fmt/format.h>
 #include <boost/asio/this_coro.hpp>
 #include <boost/json/array.hpp>
-#include <boost/json/monotonic_resource.hpp>
 #include <boost/json/object.hpp>
 #include <boost/json/serialize.hpp>
 
@@ -70,11 +69,10 @@ std::string reply_text(const core::TurnResult& result) {
     return text;
 }
 
-json::object usage_json(const core::TokenUsage& usage, const json::storage_ptr& storage = {}) {
+json::object usage_json(const core::TokenUsage& usage) {
     return json::object({{"prompt_tokens", usage.input_tokens},
                          {"completion_tokens", usage.output_tokens},
-                         {"total_tokens", usage.input_tokens + usage.output_tokens}},
-                        storage);
+                         {"total_tokens", usage.input_tokens + usage.output_tokens}});
 }
 
 // What every object of one answer shares.
@@ -89,29 +87,18 @@ Identity identity_of(std::string_view turn_id, std::string model) {
     return Identity{fmt::format("chatcmpl-{}", suffix), unix_now(), std::move(model)};
 }
 
-// The whole answer as a response. Its JSON lives in one arena on the stack: it is
-// serialised at once, and a heap allocation per node showed in the gateway's profile.
+// The whole answer as a response, written around its variable parts: a
+// json::object tree for it was 9 % of a proxied call's instructions.
 Response completion_response(const RequestContext& context, const Identity& identity, const core::TurnResult& result) {
-    unsigned char arena[2048];
-    json::monotonic_resource arena_resource(arena, sizeof arena);
-    const json::storage_ptr storage(&arena_resource);
-    const json::object completion(
-        {{"id", identity.id},
-         {"object", "chat.completion"},
-         {"created", identity.created},
-         {"model", identity.model},
-         {"choices",
-          json::array({json::object(
-                          {{"index", 0},
-                           {"message", {{"role", "assistant"}, {"content", reply_text(result)}, {"refusal", nullptr}}},
-                           {"logprobs", nullptr},
-                           {"finish_reason", finish_reason(result)}},
-                          storage)},
-                      storage)},
-         {"usage", usage_json(result.usage, storage)},
-         {"system_fingerprint", nullptr}},
-        storage);
-    return reply_json(context, http::status::ok, completion);
+    const auto& usage = result.usage;
+    auto body = fmt::format(
+        R"({{"id":{},"object":"chat.completion","created":{},"model":{},"choices":[{{"index":0,)"
+        R"("message":{{"role":"assistant","content":{},"refusal":null}},"logprobs":null,"finish_reason":{}}}],)"
+        R"("usage":{{"prompt_tokens":{},"completion_tokens":{},"total_tokens":{}}},"system_fingerprint":null}})",
+        core::quote_json(identity.id), identity.created, core::quote_json(identity.model),
+        core::quote_json(reply_text(result)), core::quote_json(finish_reason(result)), usage.input_tokens,
+        usage.output_tokens, usage.input_tokens + usage.output_tokens);
+    return reply_json(context, http::status::ok, std::move(body));
 }
 
 // A chunk's JSON up to its delta: the same in every chunk of one answer, so it
