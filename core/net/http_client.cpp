@@ -49,8 +49,28 @@ HttpError cancelled_error() {
 HttpClient::HttpClient(asio::any_io_executor executor, HttpClientOptions options)
     : executor_(std::move(executor)), options_(std::move(options)), tls_(make_tls_context(options_)) {}
 
-std::shared_ptr<ConnectionPool> HttpClient::pool_for(const HttpOrigin& origin, const HttpPoolLimits& limits) {
+std::optional<HttpClient::Destination> HttpClient::destination_for(const std::string& url,
+                                                                   const HttpPoolLimits& limits) {
+    {
+        const std::lock_guard lock(mutex_);
+        if (const auto known = destinations_.find(url); known != destinations_.end()) {
+            return known->second;
+        }
+    }
+    auto origin = HttpOrigin::parse(url);
+    if (!origin) {
+        return std::nullopt;
+    }
     const std::lock_guard lock(mutex_);
+    Destination destination{*origin, pool_for(*origin, limits)};
+    if (destinations_.size() >= kMaxRememberedUrls) {
+        destinations_.clear();
+    }
+    destinations_.emplace(url, destination);
+    return destination;
+}
+
+std::shared_ptr<ConnectionPool> HttpClient::pool_for(const HttpOrigin& origin, const HttpPoolLimits& limits) {
     auto key = origin.key();
     auto it = pools_.find(key);
     if (it == pools_.end()) {
@@ -86,24 +106,25 @@ HttpConnection::Request HttpClient::make_request(const HttpOrigin& origin, HttpR
 }
 
 asio::awaitable<HttpResult<std::unique_ptr<HttpResponseStream>>> HttpClient::open(HttpRequest request) {
-    const auto origin = HttpOrigin::parse(request.url);
-    if (!origin) {
+    auto destination = destination_for(request.url, request.limits);
+    if (!destination) {
         co_return HttpError{.kind = HttpErrorKind::client, .message = "not an http(s) URL"};
     }
+    const auto& origin = destination->origin;
+    auto pool = std::move(destination->pool);
     const auto deadline = std::chrono::steady_clock::now() + request.timeouts.total;
-    auto pool = pool_for(*origin, request.limits);
-    auto message = make_request(*origin, request);
+    auto message = make_request(origin, request);
     try {
         switch (co_await pool->acquire_slot(deadline)) {
             case ConnectionPool::Acquired::slot: break;
             case ConnectionPool::Acquired::timed_out:
                 co_return HttpError{.kind = HttpErrorKind::timeout,
-                                    .message = "total request timeout waiting for a connection to " + origin->key()};
+                                    .message = "total request timeout waiting for a connection to " + origin.key()};
             case ConnectionPool::Acquired::cancelled: co_return cancelled_error();
         }
         // From here the stream owns the slot and gives it back however this ends.
         auto stream = std::make_unique<HttpResponseStream>(std::move(pool), request.timeouts, deadline);
-        auto started = co_await stream->start(*origin, std::move(message), origin->tls ? &tls_ : nullptr,
+        auto started = co_await stream->start(origin, std::move(message), origin.tls ? &tls_ : nullptr,
                                               std::move(request.allow_address));
         if (!started) {
             co_return started.error();
@@ -114,7 +135,7 @@ asio::awaitable<HttpResult<std::unique_ptr<HttpResponseStream>>> HttpClient::ope
         }
         HttpError error{.kind = status >= kFirstClientError && status < kFirstServerError ? HttpErrorKind::client
                                                                                           : HttpErrorKind::server,
-                        .message = "HTTP " + std::to_string(status) + " from " + origin->key(),
+                        .message = "HTTP " + std::to_string(status) + " from " + origin.key(),
                         .status = status};
         if (const auto it = stream->headers().find(http::field::retry_after); it != stream->headers().end()) {
             error.retry_after = parse_retry_after(it->value(), std::chrono::system_clock::now());

@@ -3,8 +3,10 @@
 #include <map>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <string>
 #include <string_view>
+#include <unordered_map>
 #include <vector>
 
 #include <boost/asio/any_io_executor.hpp>
@@ -58,7 +60,16 @@ public:
     [[nodiscard]] std::size_t idle_connections(std::string_view url) const;
 
 private:
-    std::shared_ptr<ConnectionPool> pool_for(const HttpOrigin& origin, const HttpPoolLimits& limits);
+    // A URL's origin and its pool. Parsed URLs are remembered (a model provider
+    // sends every request to one URL; parsing it each time showed in the
+    // gateway's profile), up to kMaxRememberedUrls (tools fetch any URL).
+    struct Destination {
+        HttpOrigin origin;
+        std::shared_ptr<ConnectionPool> pool;
+    };
+    static constexpr std::size_t kMaxRememberedUrls = 256;
+    std::optional<Destination> destination_for(const std::string& url, const HttpPoolLimits& limits);
+    std::shared_ptr<ConnectionPool> pool_for(const HttpOrigin& origin, const HttpPoolLimits& limits);  // mutex_ held
     HttpConnection::Request make_request(const HttpOrigin& origin, HttpRequest& request) const;
 
     boost::asio::any_io_executor executor_;
@@ -66,6 +77,7 @@ private:
     boost::asio::ssl::context tls_;
     mutable std::mutex mutex_;
     std::map<std::string, std::shared_ptr<ConnectionPool>, std::less<>> pools_;
+    std::unordered_map<std::string, Destination> destinations_;
 };
 
 }  // namespace parley::core
