@@ -1,6 +1,10 @@
 #pragma once
 
+#include <array>
 #include <chrono>
+#include <map>
+#include <mutex>
+#include <string>
 #include <string_view>
 
 #include "core/metrics/metrics_registry.hpp"
@@ -22,8 +26,20 @@ public:
     [[nodiscard]] static std::string_view outcome_label(const ModelOutcome& outcome);
 
 private:
+    // One provider's series, looked up in the families once (a family's with()
+    // builds and escapes its label set: two per model call in the gateway's profile).
+    static constexpr std::size_t kOutcomes = 4;
+    struct Series {
+        std::array<Counter*, kOutcomes> requests{};  // by outcome, created when first seen
+        Histogram* first_token = nullptr;
+    };
+    [[nodiscard]] static std::size_t outcome_index(const ModelOutcome& outcome);
+    Series& series_for(std::string_view provider);  // with mutex_ held
+
     MetricFamily<Counter>& requests_;
     MetricFamily<Histogram>& first_token_;
+    std::mutex mutex_;
+    std::map<std::string, Series, std::less<>> series_;  // providers are few: named in the configuration
 };
 
 }  // namespace parley::core
