@@ -96,22 +96,14 @@ void SessionService::reload(std::shared_ptr<const AgentRuntime> runtime) {
 }
 
 asio::awaitable<std::shared_ptr<AgentState>> SessionService::load_agent(AgentCache::LoadRequest request) {
-    auto session = co_await store_.get_session(request.tenant, request.session_id);
-    if (!session) {
-        if (session.error() == StoreErrc::not_found) {
+    auto state = co_await store_.load_session_state(request.tenant, request.session_id);
+    if (!state) {
+        if (state.error() == StoreErrc::not_found) {
             co_return nullptr;
         }
-        throw boost::system::system_error(session.error());
+        throw boost::system::system_error(state.error());
     }
-    auto history = co_await store_.all_messages(request.session_id);
-    if (!history) {
-        throw boost::system::system_error(history.error());
-    }
-    auto todos = co_await store_.list_todos(request.session_id);
-    if (!todos) {
-        throw boost::system::system_error(todos.error());
-    }
-    co_return make_agent(*session, std::move(*history), std::move(*todos));
+    co_return make_agent(state->session, std::move(state->messages), std::move(state->todos));
 }
 
 std::shared_ptr<AgentState> SessionService::make_agent(const storage::Session& session,

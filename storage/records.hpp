@@ -74,6 +74,13 @@ struct Todo {
     TodoStatus status = TodoStatus::pending;
 };
 
+// Everything a session's live agent is built from.
+struct SessionState {
+    Session session;
+    std::vector<Message> messages;  // every message, ascending seq
+    std::vector<Todo> todos;
+};
+
 struct SearchHit {
     std::string session_id;
     std::string message_id;

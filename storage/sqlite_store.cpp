@@ -581,6 +581,27 @@ Store::Task<std::vector<Todo>> SqliteStore::list_todos(std::string session_id) {
     co_return result;
 }
 
+Store::Task<SessionState> SqliteStore::load_session_state(std::string tenant, std::string id) {
+    auto work = [tenant = std::move(tenant), id = std::move(id)](Connection& connection) -> Result<SessionState> {
+        const Transaction snapshot(connection, TransactionMode::deferred);
+        std::optional<Session> session = find_session(connection, tenant, id);
+        if (!session) {
+            return StoreErrc::not_found;
+        }
+        auto messages = select_all_messages(connection, id);
+        if (!messages) {
+            return messages.error();
+        }
+        auto todos = select_todos(connection, id);
+        if (!todos) {
+            return todos.error();
+        }
+        return SessionState{*std::move(session), *std::move(messages), *std::move(todos)};
+    };
+    Result<SessionState> result = co_await readers_->async_read<SessionState>(std::move(work), asio::use_awaitable);
+    co_return result;
+}
+
 Store::Task<std::vector<SearchHit>> SqliteStore::search(std::string tenant, std::string query, unsigned limit) {
     auto work = [tenant = std::move(tenant), query = std::move(query), limit](Connection& connection) {
         return select_hits(connection, tenant, query, limit);

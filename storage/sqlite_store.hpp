@@ -46,6 +46,7 @@ public:
 
     Task<void> replace_todos(std::string session_id, std::vector<Todo> todos) override;
     Task<std::vector<Todo>> list_todos(std::string session_id) override;
+    Task<SessionState> load_session_state(std::string tenant, std::string id) override;
 
     Task<std::vector<SearchHit>> search(std::string tenant, std::string query, unsigned limit) override;
 

@@ -84,6 +84,10 @@ public:
     virtual Task<void> replace_todos(std::string session_id, std::vector<Todo> todos) = 0;
     virtual Task<std::vector<Todo>> list_todos(std::string session_id) = 0;
 
+    // The session, every message and the todo list, read in one snapshot (one
+    // round trip to a reader: an agent's hydration). not_found as get_session.
+    virtual Task<SessionState> load_session_state(std::string tenant, std::string id) = 0;
+
     // --- search --------------------------------------------------------------
     // Full-text search (FTS5 query syntax) over the tenant's messages, best
     // match first. invalid_query for a malformed query.

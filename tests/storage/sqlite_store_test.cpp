@@ -415,6 +415,29 @@ TEST_CASE("todos: replaced as a whole list, in order", "[storage]") {
     CHECK(f.io.run(f.store->replace_todos("ses_none", todos)).error() == StoreErrc::not_found);
 }
 
+TEST_CASE("a session's state loads whole: the session, its messages in order and its todos", "[storage]") {
+    Fixture f;
+    const Session session = f.create("acme");
+    f.append(session.id, 2, "second");
+    f.append(session.id, 1, "first");
+    REQUIRE(f.io.run(f.store->replace_todos(session.id, {{"t1", "plan", TodoStatus::in_progress}})).has_value());
+
+    const auto state = f.io.run(f.store->load_session_state("acme", session.id)).value();
+    CHECK(state.session.id == session.id);
+    REQUIRE(state.messages.size() == 2);
+    CHECK(state.messages[0].content == "first");
+    CHECK(state.messages[1].content == "second");
+    REQUIRE(state.todos.size() == 1);
+    CHECK(state.todos[0].status == TodoStatus::in_progress);
+
+    CHECK(f.io.run(f.store->load_session_state("other", session.id)).error() == StoreErrc::not_found);
+    CHECK(f.io.run(f.store->load_session_state("acme", "ses_none")).error() == StoreErrc::not_found);
+    const Session empty = f.create("acme");
+    const auto fresh = f.io.run(f.store->load_session_state("acme", empty.id)).value();
+    CHECK(fresh.messages.empty());
+    CHECK(fresh.todos.empty());
+}
+
 TEST_CASE("search: tenant scope, snippets, quotes, unicode, prefixes", "[storage]") {
     Fixture f;
     const Session mine = f.create("acme");
