@@ -49,6 +49,14 @@ void SseStream::add_data(std::string_view data) {
     fmt::format_to(std::back_inserter(pending_), "data: {}\n\n", data);
 }
 
+void SseStream::add_data(std::initializer_list<std::string_view> parts) {
+    pending_ += "data: ";
+    for (const auto part : parts) {
+        pending_ += part;
+    }
+    pending_ += "\n\n";
+}
+
 asio::awaitable<bool> SseStream::flush() {
     if (pending_.empty()) {
         co_return true;

@@ -2,6 +2,7 @@
 
 #include <chrono>
 #include <functional>
+#include <initializer_list>
 #include <string>
 #include <string_view>
 #include <utility>
@@ -36,6 +37,8 @@ public:
     void add(const core::Event& event);
     // Queues `data: <text>` alone (the OpenAI-compatible chunks and `[DONE]`).
     void add_data(std::string_view data);
+    // The same with the text given in parts, copied once into the queue.
+    void add_data(std::initializer_list<std::string_view> parts);
     // Writes everything queued; false when the client is gone.
     boost::asio::awaitable<bool> flush();
 

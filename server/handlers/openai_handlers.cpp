@@ -110,10 +110,8 @@ std::string chunk_head(const Identity& identity) {
                        core::quote_json(identity.id), identity.created, core::quote_json(identity.model));
 }
 
-// `delta` and `reason` are JSON texts.
-std::string chunk_text(std::string_view head, std::string_view delta, std::string_view reason) {
-    return fmt::format(R"({}{},"logprobs":null,"finish_reason":{}}}]}})", head, delta, reason);
-}
+// What follows the delta in every chunk but the answer's last.
+constexpr std::string_view kUnfinishedChunkTail = R"(,"logprobs":null,"finish_reason":null}]})";
 
 std::string usage_chunk_text(const Identity& identity, const core::TokenUsage& usage) {
     const json::object chunk{
@@ -145,7 +143,7 @@ void open_answer(ChunkWriter& writer) {
         headers.emplace_back(kSessionHeader, writer.session_id);
     }
     writer.stream.add_header(headers);
-    writer.stream.add_data(chunk_text(writer.head, R"({"role":"assistant","content":""})", "null"));
+    writer.stream.add_data({writer.head, R"({"role":"assistant","content":""})", kUnfinishedChunkTail});
 }
 
 // Queues the turn's text as content deltas; stops after its terminal event.
@@ -160,8 +158,8 @@ bool add_event(ChunkWriter& writer, const core::EventPtr& event) {
         return true;
     }
     open_answer(writer);
-    writer.stream.add_data(
-        chunk_text(writer.head, fmt::format(R"({{"content":{}}})", core::quote_json(event->delta)), "null"));
+    // Straight into the stream's buffer: one allocation per token (the quoted text).
+    writer.stream.add_data({writer.head, R"({"content":)", core::quote_json(event->delta), "}", kUnfinishedChunkTail});
     return true;
 }
 
@@ -174,7 +172,8 @@ asio::awaitable<void> finish_answer(ChunkWriter& writer, const ChatCompletionReq
         co_return;
     }
     open_answer(writer);
-    writer.stream.add_data(chunk_text(writer.head, "{}", core::quote_json(finish_reason(result))));
+    writer.stream.add_data(
+        {writer.head, R"({},"logprobs":null,"finish_reason":)", core::quote_json(finish_reason(result)), "}]}"});
     if (chat.include_usage) {
         writer.stream.add_data(usage_chunk_text(writer.identity, result.usage));
     }
