@@ -68,13 +68,13 @@ start_fake_model_server() {
 }
 
 # start_parleyd IO_THREADS: parleyd with bench/parley.bench.toml against the fake model server;
-# sets parley_port, parley_pid and parley (its base URL).
+# sets parley_port, parley_pid and parley (its base URL). PARLEYD names another binary.
 start_parleyd() {
     local io_threads="$1"
     sed -e "s/@FAKE_PORT@/$fake_port/" -e "s/@IO_THREADS@/$io_threads/" -e "s|@DB_PATH@|$bench_work/parley.db|" \
         "$PARLEY_ROOT/bench/parley.bench.toml" >"$bench_work/parley.toml"
     local log_file="$bench_work/parleyd.log"
-    "$BUILD_DIR/server/parleyd" --config "$bench_work/parley.toml" >"$log_file" 2>&1 &
+    "${PARLEYD:-$BUILD_DIR/server/parleyd}" --config "$bench_work/parley.toml" >"$log_file" 2>&1 &
     parley_pid="$!"
     bench_pids+=("$parley_pid")
     parley_port="$(wait_for_port "$log_file" "$parley_pid")"
