@@ -5,6 +5,8 @@
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/post.hpp>
 #include <boost/asio/use_awaitable.hpp>
+#include <boost/asio/write.hpp>
+#include <boost/beast/core/buffers_suffix.hpp>
 #include <boost/beast/core/error.hpp>
 #include <boost/beast/http/error.hpp>
 #include <boost/beast/http/parser.hpp>
@@ -12,6 +14,8 @@
 #include <boost/beast/http/write.hpp>
 
 #include "core/logging.hpp"
+#include "core/net/send_now.hpp"
+#include "core/net/wire_message.hpp"
 #include "server/api_error.hpp"
 
 namespace parley::server {
@@ -128,12 +132,19 @@ asio::awaitable<HttpConnection::ReadOutcome> HttpConnection::read_request(Reques
     parser.header_limit(static_cast<std::uint32_t>(limits_.max_header_bytes));
     parser.body_limit(limits_.max_body_bytes);
 
-    // The whole header block must arrive within header_timeout, however slowly
-    // its bytes trickle in (slow loris). The parser also checks Content-Length
-    // against the body limit here.
-    stream_.expires_after(limits_.header_timeout);
-    auto [header_ec, header_bytes] = co_await http::async_read_header(stream_, buffer_, parser, kAsTuple);
-    if (!header_ec) {
+    // Usually the whole request is in the buffer already: parsed here, it needs
+    // no read, where Beast's reads would parse it and complete through a post
+    // (a round of the scheduler each for the header and the body).
+    auto header_ec = parse_buffered(parser);
+    if (!header_ec && !parser.is_header_done()) {
+        // The whole header block must arrive within header_timeout, however slowly
+        // its bytes trickle in (slow loris). The parser also checks Content-Length
+        // against the body limit here.
+        stream_.expires_after(limits_.header_timeout);
+        auto [read_ec, header_bytes] = co_await http::async_read_header(stream_, buffer_, parser, kAsTuple);
+        header_ec = read_ec;
+    }
+    if (!header_ec && !parser.is_done()) {
         stream_.expires_after(limits_.body_timeout);
         auto [body_ec, body_bytes] = co_await http::async_read(stream_, buffer_, parser, kAsTuple);
         header_ec = body_ec;
@@ -154,6 +165,22 @@ asio::awaitable<HttpConnection::ReadOutcome> HttpConnection::read_request(Reques
     const std::string target = parser.is_header_done() ? std::string(parser.get().target()) : "-";
     co_await reply(std::move(*response), method, target, HttpMetrics::kUnmatchedRoute, started);
     co_return ReadOutcome::rejected;
+}
+
+beast::error_code HttpConnection::parse_buffered(http::request_parser<http::string_body>& parser) {
+    beast::error_code ec;
+    parser.eager(true);
+    while (buffer_.size() > 0 && !parser.is_done()) {
+        const auto used = parser.put(buffer_.data(), ec);
+        buffer_.consume(used);
+        if (ec == http::error::need_more) {
+            return {};  // the rest is read
+        }
+        if (ec || used == 0) {
+            break;
+        }
+    }
+    return ec;
 }
 
 Response HttpConnection::body_too_large(unsigned http_version) const {
@@ -221,9 +248,18 @@ asio::awaitable<void> HttpConnection::reply(Response response, std::string_view 
                                             std::string_view route, std::chrono::steady_clock::time_point started) {
     const auto status = response.result_int();
     const auto bytes = response.body().size();
-    stream_.expires_after(limits_.body_timeout);
-    auto [ec, written] = co_await http::async_write(stream_, response, kAsTuple);
-    stream_.expires_never();
+    const core::WireMessage<false> wire(response);
+    const auto buffers = wire.buffers();
+    beast::error_code ec;
+    const auto sent = core::send_now(stream_.socket(), buffers, ec);
+    if (!ec && sent < wire.size()) {
+        beast::buffers_suffix rest(buffers);
+        rest.consume(sent);
+        stream_.expires_after(limits_.body_timeout);
+        auto [write_ec, written] = co_await asio::async_write(stream_, rest, kAsTuple);
+        stream_.expires_never();
+        ec = write_ec;
+    }
     record(method, target, route, status, bytes, started);
     if (ec) {
         draining_ = true;

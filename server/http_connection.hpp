@@ -9,6 +9,8 @@
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/beast/core/flat_buffer.hpp>
 #include <boost/beast/core/tcp_stream.hpp>
+#include <boost/beast/http/parser.hpp>
+#include <boost/beast/http/string_body.hpp>
 
 #include "server/auth/access_gate.hpp"
 #include "server/connection_registry.hpp"
@@ -52,6 +54,8 @@ private:
 
     boost::asio::awaitable<bool> await_next_request();
     boost::asio::awaitable<ReadOutcome> read_request(Request& request);
+    // Feeds the parser what the buffer holds; need_more is no error (the rest is read).
+    boost::beast::error_code parse_buffered(http::request_parser<http::string_body>& parser);
     boost::asio::awaitable<Response> dispatch(RequestContext& context);
     [[nodiscard]] std::optional<Response> route(RequestContext& context) const;
     boost::asio::awaitable<void> reply(Response response, std::string_view method, std::string_view target,

@@ -10,6 +10,7 @@
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/asio/write.hpp>
 
+#include "core/net/send_now.hpp"
 #include "core/version.hpp"
 
 namespace parley::server {
@@ -63,9 +64,15 @@ asio::awaitable<bool> SseStream::flush() {
     }
     auto& stream = *context_.stream;
     last_write_ = std::chrono::steady_clock::now();
-    stream.expires_after(kWriteTimeout);
-    auto [ec, written] = co_await asio::async_write(stream, asio::buffer(pending_), kAsTuple);
-    stream.expires_never();
+    const std::array whole{asio::const_buffer(asio::buffer(pending_))};
+    boost::system::error_code ec;
+    const auto sent = core::send_now(stream.socket(), whole, ec);
+    if (!ec && sent < pending_.size()) {
+        stream.expires_after(kWriteTimeout);
+        auto [write_ec, written] = co_await asio::async_write(stream, asio::buffer(pending_) + sent, kAsTuple);
+        stream.expires_never();
+        ec = write_ec;
+    }
     pending_.clear();
     co_return !ec;
 }

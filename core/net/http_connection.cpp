@@ -15,9 +15,13 @@
 #include <boost/asio/ssl/host_name_verification.hpp>
 #include <boost/asio/this_coro.hpp>
 #include <boost/asio/use_awaitable.hpp>
+#include <boost/asio/write.hpp>
+#include <boost/beast/core/buffers_suffix.hpp>
 #include <boost/beast/core/stream_traits.hpp>
 #include <boost/beast/http/read.hpp>
-#include <boost/beast/http/write.hpp>
+
+#include "core/net/send_now.hpp"
+#include "core/net/wire_message.hpp"
 
 namespace parley::core {
 
@@ -157,10 +161,22 @@ asio::awaitable<boost::system::error_code> HttpConnection::establish(const HttpO
 
 asio::awaitable<boost::system::error_code> HttpConnection::write(const Request& request,
                                                                  std::chrono::milliseconds timeout) {
+    const WireMessage<true> wire(request);
+    const auto buffers = wire.buffers();
+    boost::system::error_code ec;
+    std::size_t sent = 0;
+    if (std::holds_alternative<TcpStream>(stream_)) {
+        sent = send_now(tcp().socket(), buffers, ec);
+    }
+    if (ec || sent == wire.size()) {
+        co_return ec;
+    }
+    beast::buffers_suffix rest(buffers);
+    rest.consume(sent);
     tcp().expires_after(timeout);
-    auto [ec, written] =
-        co_await std::visit([&request](auto& stream) { return http::async_write(stream, request, kAsTuple); }, stream_);
-    co_return ec;
+    auto [write_ec, written] =
+        co_await std::visit([&rest](auto& stream) { return asio::async_write(stream, rest, kAsTuple); }, stream_);
+    co_return write_ec;
 }
 
 asio::awaitable<boost::system::error_code> HttpConnection::read_header(ResponseParser& parser,
@@ -173,8 +189,23 @@ asio::awaitable<boost::system::error_code> HttpConnection::read_header(ResponseP
 
 asio::awaitable<std::tuple<boost::system::error_code, std::size_t>> HttpConnection::read_some(
     ResponseParser& parser, std::chrono::milliseconds timeout) {
-    tcp().expires_after(timeout);
     const std::size_t capacity = parser.get().body().size;
+    if (buffer_.size() > 0) {
+        // What the buffer holds already (often the whole body, read with the header) is
+        // parsed here: Beast's read would need no read either, and complete through a post.
+        boost::system::error_code ec;
+        const auto used = parser.put(buffer_.data(), ec);
+        buffer_.consume(used);
+        const std::size_t produced = capacity - parser.get().body().size;
+        const bool starved = ec == http::error::need_more;
+        if (ec == http::error::need_buffer || starved) {
+            ec = {};
+        }
+        if (!starved || used > 0) {
+            co_return std::tuple{ec, produced};
+        }
+    }
+    tcp().expires_after(timeout);
     auto [ec, read] = co_await std::visit(
         [this, &parser](auto& stream) { return http::async_read_some(stream, buffer_, parser, kAsTuple); }, stream_);
     if (ec == http::error::need_buffer) {

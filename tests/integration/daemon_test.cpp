@@ -177,6 +177,44 @@ TEST_CASE("keep-alive and pipelined requests are answered in order on one connec
     CHECK(client.closed_by_server(2s));
 }
 
+TEST_CASE("a request is read whole however its bytes arrive", "[integration][daemon]") {
+    ParleydProcess daemon({std::string(kBaseConfig), {}, {}, true});
+    const std::string body = R"({"agent":"no-such-agent"})";
+    const std::string head =
+        "POST /v1/sessions HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: " +
+        std::to_string(body.size()) + "\r\n\r\n";
+    // The agent named in the body is the proof that the body was read whole.
+    const auto check_answer = [](const http::response<http::string_body>& response) {
+        CHECK(response.result() == http::status::not_found);
+        CHECK(response.body().find("no such agent: no-such-agent") != std::string::npos);
+    };
+    RawClient client(daemon.port());
+
+    // The pauses let each piece arrive on its own, as a slow network would deliver it.
+    SECTION("the header in pieces, then the body in pieces") {
+        client.send(head.substr(0, 20));
+        std::this_thread::sleep_for(50ms);
+        client.send(head.substr(20));
+        std::this_thread::sleep_for(50ms);
+        client.send(body.substr(0, 5));
+        std::this_thread::sleep_for(50ms);
+        client.send(body.substr(5));
+        check_answer(client.read_response());
+    }
+    SECTION("the header with part of the body, then the rest") {
+        client.send(head + body.substr(0, 10));
+        std::this_thread::sleep_for(50ms);
+        client.send(body.substr(10));
+        check_answer(client.read_response());
+    }
+    SECTION("two requests with bodies and a third without, in one write") {
+        client.send(head + body + head + body + "GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n");
+        check_answer(client.read_response());
+        check_answer(client.read_response());
+        CHECK(client.read_response().result() == http::status::ok);
+    }
+}
+
 TEST_CASE("a slow-loris client is dropped after the header timeout", "[integration][daemon]") {
     ParleydProcess daemon({std::string(kBaseConfig), {}, {}, true});
     RawClient slow(daemon.port());

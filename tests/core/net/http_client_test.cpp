@@ -128,6 +128,22 @@ TEST_CASE("http: sequential requests reuse one pooled connection", "[net]") {
     CHECK(client.idle_connections(server.base_url()) == 1);
 }
 
+TEST_CASE("http: a request larger than the socket takes at once arrives whole", "[net]") {
+    FakeModelServer server;
+    asio::io_context io;
+    HttpClient client(io.get_executor());
+    auto request = chat_request(server.base_url());
+    // Only part of it is sent at once; the rest waits for the server to read.
+    const std::string content(8U * 1024U * 1024U, 'x');
+    request.body =
+        R"({"model":"fake-model","stream":true,"messages":[{"role":"user","content":")" + content + R"("}]})";
+    const auto body = run_io(io, read_stream(client, request));
+    CHECK(body.find("[DONE]") != std::string::npos);
+    const auto recorded = server.requests();
+    REQUIRE(recorded.size() == 1);
+    CHECK(recorded.front().body == request.body);
+}
+
 TEST_CASE("http: requests beyond max_connections wait for a free connection", "[net]") {
     FakeModelServer server;
     Script slow;
