@@ -7,19 +7,24 @@
 namespace parley::core {
 
 std::string quote_json(std::string_view text) {
+    std::string quoted;
+    append_quoted_json(quoted, text);
+    return quoted;
+}
+
+void append_quoted_json(std::string& out, std::string_view text) {
     // Ids and most tokens need no escaping: those skip the serializer's set-up.
     const bool plain = std::all_of(text.begin(), text.end(), [](char c) {
         return static_cast<unsigned char>(c) >= 0x20 && c != '"' && c != '\\';
     });
     if (!plain) {
-        return boost::json::serialize(boost::json::string_view(text.data(), text.size()));
+        out += boost::json::serialize(boost::json::string_view(text.data(), text.size()));
+        return;
     }
-    std::string quoted;
-    quoted.reserve(text.size() + 2);
-    quoted += '"';
-    quoted += text;
-    quoted += '"';
-    return quoted;
+    out.reserve(out.size() + text.size() + 2);
+    out += '"';
+    out += text;
+    out += '"';
 }
 
 }  // namespace parley::core

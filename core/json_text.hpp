@@ -10,4 +10,8 @@ namespace parley::core {
 // more than the document (per streamed delta and chunk).
 [[nodiscard]] std::string quote_json(std::string_view text);
 
+// The same, appended to `out`: a document written piece by piece into one
+// reserved string allocates nothing per piece.
+void append_quoted_json(std::string& out, std::string_view text);
+
 }  // namespace parley::core

@@ -1,6 +1,8 @@
 #include "core/stream/event.hpp"
 
-#include <fmt/format.h>
+#include <array>
+#include <charconv>
+
 #include <boost/json/serialize.hpp>
 
 #include "core/json_text.hpp"
@@ -56,10 +58,30 @@ EventPtr make_delta_event(std::uint64_t seq, std::string_view session_id, std::s
     event->session_id = session_id;
     event->turn_id = turn_id;
     event->message_id = message_id;
-    // Written directly, not through a json::object: one per streamed token.
-    event->json =
-        fmt::format(R"({{"type":"message.delta","session_id":{},"seq":{},"turn_id":{},"message_id":{},"delta":{}}})",
-                    quote_json(session_id), seq, quote_json(turn_id), quote_json(message_id), quote_json(delta));
+    // Written directly into one reserved string, not through a json::object
+    // or temporary strings: one per streamed token.
+    constexpr std::string_view kType = R"({"type":"message.delta","session_id":)";
+    constexpr std::string_view kSeq = R"(,"seq":)";
+    constexpr std::string_view kTurn = R"(,"turn_id":)";
+    constexpr std::string_view kMessage = R"(,"message_id":)";
+    constexpr std::string_view kDelta = R"(,"delta":)";
+    constexpr std::size_t kQuotesAndDigits = 4 * 2 + 20 + 1;
+    auto& json = event->json;
+    json.reserve(kType.size() + kSeq.size() + kTurn.size() + kMessage.size() + kDelta.size() + kQuotesAndDigits +
+                 session_id.size() + turn_id.size() + message_id.size() + delta.size());
+    json += kType;
+    append_quoted_json(json, session_id);
+    json += kSeq;
+    std::array<char, 20> digits{};
+    const auto end = std::to_chars(digits.data(), digits.data() + digits.size(), seq).ptr;
+    json.append(digits.data(), end);
+    json += kTurn;
+    append_quoted_json(json, turn_id);
+    json += kMessage;
+    append_quoted_json(json, message_id);
+    json += kDelta;
+    append_quoted_json(json, delta);
+    json += '}';
     event->delta = std::move(delta);
     return event;
 }
