@@ -108,7 +108,9 @@ asio::awaitable<TurnResult> Turn::run() {
     }
 
     for (unsigned iteration = 0; iteration < agent_->max_iterations; ++iteration) {
-        co_await reserve_seqs();
+        if (reservation_due()) {
+            co_await reserve_seqs();
+        }
         message_id_ = storage::generate_id("msg_");
         partial_text_.clear();
         tool_calls_.clear();
@@ -210,7 +212,7 @@ void Turn::on_model_event(ModelEvent&& event) {
         announce(*session_->channel, seq, [&] {
             return make_delta_event(seq, session_->session_id, turn_id_, message_id_, std::move(text->text));
         });
-        if (seq + kSeqReservation / 2 > session_->seq_reserved) {
+        if (reservation_due()) {
             // The spawned reservation keeps the turn alive: it runs after this handler.
             asio::co_spawn(
                 session_->strand, [self = shared_from_this()] { return self->reserve_seqs(); }, asio::detached);
@@ -356,11 +358,15 @@ asio::awaitable<TurnResult> Turn::finish(TurnStatus status) {
 
 // Records seqs ahead as possibly used, so that after a crash mid-turn the
 // session continues above every seq a client may have seen.
+bool Turn::reservation_due() const {
+    return log_->stores() && session_->channel->last_allocated() + kSeqReservation / 2 > session_->seq_reserved;
+}
+
 asio::awaitable<void> Turn::reserve_seqs() {
-    const auto wanted = session_->channel->last_allocated() + kSeqReservation;
-    if (session_->seq_reserved >= wanted - kSeqReservation / 2) {
-        co_return;
+    if (!reservation_due()) {
+        co_return;  // one spawned earlier has done it
     }
+    const auto wanted = session_->channel->last_allocated() + kSeqReservation;
     session_->seq_reserved = wanted;
     auto reserved = co_await log_->reserve_seq(session_->session_id, static_cast<std::int64_t>(wanted));
     if (!reserved) {

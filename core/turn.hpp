@@ -66,6 +66,8 @@ private:
     // Arguments are members, set before the call: GCC 12 destroys temporaries
     // built inside a co_await expression twice.
     boost::asio::awaitable<TurnResult> finish(TurnStatus status);
+    // True when seqs must be recorded further ahead before more are handed out.
+    [[nodiscard]] bool reservation_due() const;
     boost::asio::awaitable<void> reserve_seqs();
     void publish(EventType type, boost::json::object fields);
 

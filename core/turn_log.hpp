@@ -33,6 +33,8 @@ public:
     virtual boost::asio::awaitable<storage::Result<void>> reserve_seq(std::string session_id, std::int64_t up_to) = 0;
     // Where tools persist their state (the todo list); null keeps it in memory.
     [[nodiscard]] virtual storage::Store* store() const = 0;
+    // True when messages outlive the turn (a session's): only then are seqs reserved.
+    [[nodiscard]] virtual bool stores() const = 0;
 };
 
 // A session's turns: everything goes to the Store.
@@ -43,6 +45,7 @@ public:
     boost::asio::awaitable<storage::Result<storage::Message>> append(storage::Message message) override;
     boost::asio::awaitable<storage::Result<void>> reserve_seq(std::string session_id, std::int64_t up_to) override;
     [[nodiscard]] storage::Store* store() const override { return &store_; }
+    [[nodiscard]] bool stores() const override { return true; }
 
 private:
     storage::Store& store_;
@@ -54,6 +57,7 @@ public:
     boost::asio::awaitable<storage::Result<storage::Message>> append(storage::Message message) override;
     boost::asio::awaitable<storage::Result<void>> reserve_seq(std::string session_id, std::int64_t up_to) override;
     [[nodiscard]] storage::Store* store() const override { return nullptr; }
+    [[nodiscard]] bool stores() const override { return false; }
 };
 
 }  // namespace parley::core

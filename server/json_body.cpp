@@ -8,39 +8,16 @@
 namespace parley::server {
 namespace {
 
-// A parser keeps its buffers between documents: building one per request
-// showed in the gateway profile. A few are kept per thread, none that grew
-// for an unusually large body.
-constexpr std::size_t kPooledParsersPerThread = 4;
 constexpr std::size_t kLargestPooledCapacity = 1024 * 1024;
-
-std::vector<std::unique_ptr<simdjson::dom::parser>>& pooled_parsers() {
-    thread_local std::vector<std::unique_ptr<simdjson::dom::parser>> parsers;
-    return parsers;
-}
 
 }  // namespace
 
-void JsonBody::ParserRecycler::operator()(simdjson::dom::parser* parser) const {
-    std::unique_ptr<simdjson::dom::parser> owned(parser);
-    auto& pool = pooled_parsers();
-    if (pool.size() < kPooledParsersPerThread && owned->capacity() <= kLargestPooledCapacity) {
-        pool.push_back(std::move(owned));
-    }
-}
-
-JsonBody::ParserPtr JsonBody::take_parser() {
-    auto& pool = pooled_parsers();
-    if (pool.empty()) {
-        return ParserPtr(new simdjson::dom::parser());
-    }
-    ParserPtr parser(pool.back().release());
-    pool.pop_back();
-    return parser;
+bool JsonBody::worth_keeping(const simdjson::dom::parser& parser) {
+    return parser.capacity() <= kLargestPooledCapacity;
 }
 
 ParseResult<JsonBody> JsonBody::parse(std::string_view body) {
-    auto parser = take_parser();
+    auto parser = Parsers::take();
     simdjson::dom::element document;
     // simdjson reads up to SIMDJSON_PADDING bytes past the end: parse a padded copy.
     const simdjson::padded_string padded(body);

@@ -9,6 +9,7 @@
 #include <simdjson.h>
 #include <boost/system/result.hpp>
 
+#include "core/per_thread_pool.hpp"
 #include "server/api_error.hpp"
 
 namespace parley::server {
@@ -41,15 +42,12 @@ public:
     [[nodiscard]] static ApiError invalid(std::string_view field, std::string_view expected);
 
 private:
-    // Gives the parser back to its thread's pool of reusable parsers.
-    struct ParserRecycler {
-        void operator()(simdjson::dom::parser* parser) const;
-    };
-    using ParserPtr = std::unique_ptr<simdjson::dom::parser, ParserRecycler>;
+    // A parser keeps its buffers between documents; none is kept that grew for an unusually large body.
+    static bool worth_keeping(const simdjson::dom::parser& parser);
+    using Parsers = core::PerThreadPool<simdjson::dom::parser, 4, &JsonBody::worth_keeping>;
+    using ParserPtr = Parsers::Handle;
 
     JsonBody(ParserPtr parser, simdjson::dom::object root) : parser_(std::move(parser)), root_(root) {}
-
-    [[nodiscard]] static ParserPtr take_parser();
     [[nodiscard]] std::optional<simdjson::dom::element> member(std::string_view field) const;
 
     ParserPtr parser_;  // owns the memory root_ points into

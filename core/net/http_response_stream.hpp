@@ -1,5 +1,6 @@
 #pragma once
 
+#include <array>
 #include <chrono>
 #include <memory>
 #include <string>
@@ -13,6 +14,7 @@
 #include "core/net/http_error.hpp"
 #include "core/net/http_origin.hpp"
 #include "core/net/http_request.hpp"
+#include "core/per_thread_pool.hpp"
 
 namespace parley::core {
 
@@ -57,14 +59,20 @@ private:
     HttpError timeout_or(std::string_view phase, std::chrono::milliseconds phase_timeout,
                          std::chrono::milliseconds remaining, const boost::system::error_code& ec);
 
-    static constexpr std::size_t kChunkBytes = 16 * 1024;
+    // What one read of the body hands out at most; pooled per thread, not
+    // allocated per request (and never zeroed: a read writes every byte seen).
+    struct BodyChunk {
+        static constexpr std::size_t kBytes = 16 * 1024;
+        std::array<char, kBytes> bytes;
+    };
+    using BodyChunks = PerThreadPool<BodyChunk, 8>;
 
     std::shared_ptr<ConnectionPool> pool_;
     HttpTimeouts timeouts_;
     std::chrono::steady_clock::time_point deadline_;
     std::unique_ptr<HttpConnection> connection_;
     std::unique_ptr<HttpConnection::ResponseParser> parser_;
-    std::unique_ptr<char[]> chunk_;
+    BodyChunks::Handle chunk_;
     bool finished_ = false;
     bool failed_ = false;
     bool reused_ = false;

@@ -122,11 +122,9 @@ std::optional<ProviderError> AnthropicStreamDecoder::on_event(const SseEvent& ev
     if (done_) {
         return std::nullopt;
     }
-    padded_.reserve(event.data.size() + simdjson::SIMDJSON_PADDING);
-    padded_.assign(event.data);
     EventFields fields;
     try {
-        ondemand::document document = parser_.iterate(padded_.data(), padded_.size(), padded_.capacity());
+        ondemand::document document = json_->iterate(event.data);
         for (auto field : document.get_object()) {
             const std::string_view key = field.unescaped_key();
             ondemand::value value = field.value();

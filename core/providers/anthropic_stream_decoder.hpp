@@ -7,6 +7,8 @@
 
 #include <simdjson.h>
 
+#include "core/providers/event_json_parser.hpp"
+
 #include "core/providers/provider.hpp"
 #include "core/providers/stream_decoder.hpp"
 
@@ -54,8 +56,7 @@ private:
     void read_usage(simdjson::ondemand::object usage);
 
     ModelEventSink sink_;
-    simdjson::ondemand::parser parser_;
-    std::string padded_;
+    EventJsonParsers::Handle json_ = EventJsonParsers::take();
     std::map<std::size_t, ToolBlock> tool_blocks_;  // content block index -> tool call
     std::size_t tool_calls_ = 0;
     std::optional<FinishReason> finish_reason_;

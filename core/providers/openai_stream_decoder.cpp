@@ -53,11 +53,8 @@ std::optional<ProviderError> OpenAiStreamDecoder::on_completion(std::string_view
 }
 
 std::optional<ProviderError> OpenAiStreamDecoder::decode(std::string_view data) {
-    // simdjson reads up to SIMDJSON_PADDING bytes past the end: copy into a padded, reused buffer.
-    padded_.reserve(data.size() + simdjson::SIMDJSON_PADDING);
-    padded_.assign(data);
     try {
-        ondemand::document document = parser_.iterate(padded_.data(), padded_.size(), padded_.capacity());
+        ondemand::document document = json_->iterate(data);
         for (auto field : document.get_object()) {
             const std::string_view key = field.unescaped_key();
             ondemand::value value = field.value();

@@ -7,6 +7,8 @@
 
 #include <simdjson.h>
 
+#include "core/providers/event_json_parser.hpp"
+
 #include "core/providers/provider.hpp"
 #include "core/providers/stream_decoder.hpp"
 
@@ -16,7 +18,7 @@ namespace parley::core {
 // deltas, tool-call deltas assembled by index (started when an index first
 // appears, finished when the finish reason arrives), the finish reason, usage,
 // and in-stream error objects. Unknown fields (reasoning, logprobs, ...) are
-// skipped. One simdjson On Demand parser is reused for the whole stream.
+// skipped. One pooled simdjson On Demand parser (EventJsonParser) serves the whole stream.
 // A whole (non-streamed) chat.completion decodes into the same events: its
 // message is read as one delta.
 class OpenAiStreamDecoder final : public StreamDecoder {
@@ -45,8 +47,7 @@ private:
     std::optional<ProviderError> decode_lenient(std::string_view data);
 
     ModelEventSink sink_;
-    simdjson::ondemand::parser parser_;
-    std::string padded_;                      // the event's JSON with simdjson's padding behind it, reused
+    EventJsonParsers::Handle json_ = EventJsonParsers::take();
     std::map<std::size_t, bool> tool_calls_;  // index -> still open
     std::optional<FinishReason> finish_reason_;
     TokenUsage usage_;
