@@ -99,19 +99,26 @@ measured_load() {
 unit=request
 ((ws_sessions)) && unit=delta
 
-# allocation_calls CALLGRIND_OUT: how many times malloc, calloc, realloc and aligned_alloc were called.
+# allocation_calls CALLGRIND_OUT: how many allocations parleyd's code asked for: calls to malloc,
+# calloc, realloc, aligned_alloc, posix_memalign, memalign or operator new from outside those
+# (operator new calling malloc is one allocation), whichever allocator serves them.
 allocation_calls() {
     python3 - "$1" <<'PY'
 import re, sys
-names, total, callee = {}, 0, None
+entry = re.compile(r"^(malloc|calloc|realloc|aligned_alloc|posix_memalign|memalign|operator new(\[\])?\(.*\))( |'|$)")
+names, total, caller, callee = {}, 0, "", ""
 for line in open(sys.argv[1], errors="replace"):
     # A function is named at its first mention only, as fn= or cfn=; later ones give its number.
-    match = re.match(r"c?fn=\((\d+)\)(?: (.*))?", line.rstrip("\n"))
+    match = re.match(r"(c?)fn=\((\d+)\)(?: (.*))?", line.rstrip("\n"))
     if match:
-        if match.group(2):
-            names[match.group(1)] = match.group(2)
-        callee = names.get(match.group(1), "") if line.startswith("cfn=") else None
-    if line.startswith("calls=") and callee in ("malloc", "calloc", "realloc", "aligned_alloc"):
+        if match.group(3):
+            names[match.group(2)] = match.group(3)
+        name = names.get(match.group(2), "")
+        if match.group(1):
+            callee = name
+        else:
+            caller = name
+    elif line.startswith("calls=") and entry.match(callee) and not entry.match(caller):
         total += int(line.split("=")[1].split()[0])
 print(total)
 PY
