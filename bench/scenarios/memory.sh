@@ -124,9 +124,12 @@ def agent_run(run):
     for line in (out / f"agents_run{run}.txt").read_text().splitlines():
         if line.startswith("result "):
             values = fields(line)
-            ok = all(int(values[key]) == agents for key in ("created", "loaded", "cache_entries"))
-            return {"kib": float(values["rss_per_agent_bytes"]) / 1024,
-                    "heap_kib": float(values["heap_per_agent_bytes"]) / 1024, "ok": ok}
+            ok = all(int(values[key]) == agents for key in ("created", "loaded", "built", "cache_entries"))
+            rss, heap = float(values["rss_per_agent_bytes"]) / 1024, float(values["heap_per_agent_bytes"]) / 1024
+            # The agents are built into pages the process had already touched (the created
+            # sessions' agents, dropped before the baseline), so ΔRSS alone undercounts: the
+            # larger of ΔRSS and the heap in use is the figure judged.
+            return {"kib": max(rss, heap), "rss_kib": rss, "heap_kib": heap, "ok": ok}
     raise SystemExit(f"no result line in agents_run{run}.txt")
 
 def joined(samples, separator):
@@ -155,7 +158,8 @@ all_ok = all(s["ok"] for s in samples)
 print(f"result scenario=c what=cached_agent agents={agents} runs={runs} kib_per_agent={median:.2f}"
       f" heap_kib_per_agent={heap:.2f} target_kib={target_agent:g} all_cached={int(all_ok)}"
       f" kib_runs={joined(samples, '/')}")
-rows.append(f"| cached agent, empty history (heap in use: {heap:.2f} KiB) | {agents:,} | **{median:.2f} KiB** "
+rss = statistics.median(s["rss_kib"] for s in samples)
+rows.append(f"| cached agent, empty history (larger of ΔRSS {rss:.2f} KiB and heap in use {heap:.2f} KiB) | {agents:,} | **{median:.2f} KiB** "
             f"| ≤ {target_agent:g} KiB | {verdict(median, target_agent)} | {joined(samples, ' / ')} "
             f"| {'yes' if all_ok else '**no**'} |")
 lines += [f"Medians of {runs} runs; ΔRSS / count, a fresh parleyd (or bench process) per run and kind.", "",
