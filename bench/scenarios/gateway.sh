@@ -2,20 +2,23 @@
 # through parley vs straight to the fake model server vs the Portkey gateway, with wrk.
 #
 # Starts on loopback the fake model server (tests/support), answering every chat completion at
-# once with "ok"; parleyd (bench/parley.bench.toml) whose agent `bench` calls it; the Portkey
-# gateway (bench/peer, npm ci) proxying to the same fake server. wrk sends the same body
-# (bench/wrk/chat_completion.lua) to each: 1 connection (latency) and 64 connections
-# (throughput), interleaved, RUNS times. Writes "result"/"ratio" lines, the table
-# (report.md) and the plot docs/bench/latency_a.png.
+# once with "ok"; parleyd (bench/parley.bench.toml) whose agent `bench` calls it; nginx
+# (bench/nginx/nginx.conf.in) as a plain reverse proxy to it, the reference for what a hop
+# with no logic of its own costs here; the Portkey gateway (bench/peer, npm ci) proxying to
+# the same fake server. wrk sends the same body (bench/wrk/chat_completion.lua) to each:
+# 1 connection (latency) and 64 connections (throughput), interleaved, RUNS times. Writes
+# "result"/"ratio" lines, the table (report.md) and the plot docs/bench/latency_a.png.
 # Environment (scripts/bench options): BENCH_DURATION, BENCH_IO_THREADS, BENCH_PEER (0/1),
-# BENCH_PROFILE (0/1: perf record -g of parleyd during one extra 64-connection run).
+# BENCH_NGINX (0/1), BENCH_PROFILE (0/1: perf record -g of parleyd during one extra
+# 64-connection run).
 source "$PARLEY_ROOT/bench/scenarios/common.sh"
 
 duration="${BENCH_DURATION:-10s}"
 ((QUICK)) && duration=2s
 warmup=3s
-io_threads="${BENCH_IO_THREADS:-1}"
+io_threads="${BENCH_IO_THREADS:-0}"
 peer="${BENCH_PEER:-1}"
+reference="${BENCH_NGINX:-1}"
 profile="${BENCH_PROFILE:-0}"
 # The committed plot only from a run that regenerates the report.
 plot="$PARLEY_ROOT/docs/bench/latency_a.png"
@@ -54,6 +57,23 @@ url[parley]="$parley/v1/chat/completions"
 check_target direct "${url[direct]}"
 check_target parley "${url[parley]}"
 
+if ((reference)); then
+    nginx_dir="$bench_work/nginx"
+    nginx_port="$(free_port)"
+    mkdir -p "$nginx_dir"
+    sed -e "s|@DIR@|$nginx_dir|g" -e "s/@PORT@/$nginx_port/" -e "s/@FAKE_PORT@/$fake_port/" \
+        "$PARLEY_ROOT/bench/nginx/nginx.conf.in" >"$nginx_dir/nginx.conf"
+    /usr/sbin/nginx -c "$nginx_dir/nginx.conf" -p "$nginx_dir" >"$nginx_dir/stderr.log" 2>&1 &
+    bench_pids+=("$!")
+    for _ in $(seq 50); do
+        curl -s -o /dev/null --max-time 1 "http://127.0.0.1:$nginx_port/v1/models" && break
+        sleep 0.1
+    done
+    targets+=(nginx)
+    url[nginx]="http://127.0.0.1:$nginx_port/v1/chat/completions"
+    check_target nginx "${url[nginx]}"
+fi
+
 if ((peer)); then
     portkey_port="$(free_port)"
     NODE_ENV=production node "$peer_dir/node_modules/@portkey-ai/gateway/build/start-server.js" \
@@ -70,7 +90,7 @@ if ((peer)); then
     check_target portkey "${url[portkey]}" -H 'x-portkey-provider: openai' \
         -H "x-portkey-custom-host: $fake/v1" -H 'Authorization: Bearer sk-bench'
 fi
-log "fake model server :$fake_port, parleyd :$parley_port (pid $parley_pid, $io_threads I/O threads)${portkey_port:+, portkey :$portkey_port}"
+log "fake model server :$fake_port, parleyd :$parley_port (pid $parley_pid, $io_threads I/O threads)${nginx_port:+, nginx :$nginx_port}${portkey_port:+, portkey :$portkey_port}"
 
 lua="$PARLEY_ROOT/bench/wrk/chat_completion.lua"
 # run_wrk TARGET CONNECTIONS THREADS DURATION OUTFILE
@@ -172,6 +192,9 @@ for base, values in ratio.items():
 def n(value):
     return f"{value:,.0f}"
 
+def many_ratio(values):
+    return values["throughput_ratio_c64"]
+
 lines = [machine, "",
          f"Medians of {runs} runs of `wrk --latency` ({duration} each; 1 connection: `-t1 -c1`, "
          f"64 connections: `-t2 -c64`), targets interleaved in one invocation. "
@@ -194,6 +217,14 @@ lines.append("Targets (parley vs direct, same run): "
              f"p99 added {n(direct['p99_added_us'])} µs (≤ 500 µs: {verdict(direct['p99_added_us'] <= 500)}); "
              f"throughput at 64 connections {direct['throughput_ratio_c64']:.0%} of direct "
              f"(≥ 50 %: {verdict(direct['throughput_ratio_c64'] >= 0.5)}).")
+if "nginx" in ratio:
+    reference = {key: median["nginx", key] for key in (1, 64)}
+    lines.append("")
+    lines.append("The reference hop (nginx as a plain reverse proxy, same run): it adds "
+                 f"{n(reference[1]['p50_us'] - median['direct', 1]['p50_us'])} µs at p50 with 1 connection and serves "
+                 f"{reference[64]['rps'] / median['direct', 64]['rps']:.0%} of direct's throughput at 64 connections; "
+                 f"parley adds {n(direct['p50_added_us'] - (reference[1]['p50_us'] - median['direct', 1]['p50_us']))} µs "
+                 f"more than it at p50 and serves {many_ratio(ratio['nginx']):.0%} of its throughput.")
 if "portkey" in ratio:
     p = ratio["portkey"]
     lines.append("")
