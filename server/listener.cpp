@@ -6,7 +6,6 @@
 #include <boost/asio/detached.hpp>
 #include <boost/asio/post.hpp>
 #include <boost/asio/steady_timer.hpp>
-#include <boost/asio/strand.hpp>
 #include <boost/asio/use_awaitable.hpp>
 
 namespace parley::server {
@@ -27,8 +26,7 @@ Listener::Listener(asio::io_context& io, IoThreads& threads, const asio::ip::tcp
 
 asio::awaitable<void> Listener::accept_connections() {
     for (;;) {
-        auto [ec, socket] =
-            co_await acceptor_.async_accept(asio::make_strand(threads_.next()), asio::as_tuple(asio::use_awaitable));
+        auto [ec, socket] = co_await acceptor_.async_accept(threads_.next(), asio::as_tuple(asio::use_awaitable));
         if (ec == asio::error::operation_aborted || !acceptor_.is_open()) {
             co_return;
         }

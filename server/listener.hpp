@@ -13,8 +13,8 @@
 
 namespace parley::server {
 
-// Accepts TCP connections and runs each as an HttpConnection on its own strand,
-// on the next of the I/O threads' contexts.
+// Accepts TCP connections and runs each as an HttpConnection on the next of the
+// I/O threads' contexts (one thread each: the context is the connection's strand).
 class Listener {
 public:
     // Binds and listens at once, so a bad address fails before anything runs.

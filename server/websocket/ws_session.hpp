@@ -40,7 +40,8 @@ struct WsServices {
 
 // One upgraded connection (API.md, WebSocket): a reader coroutine that parses
 // and answers client frames one at a time, and a single writer coroutine that
-// drains the connection's OutboundQueue, both on the connection's strand.
+// drains the connection's OutboundQueue, both on the connection's I/O thread (its
+// context, run by that one thread, serialises them).
 // It owns the socket: once started, the HTTP connection it came from is gone,
 // so an idle WebSocket keeps none of the HTTP side's buffers, request or frames.
 class WsSession : public std::enable_shared_from_this<WsSession> {
@@ -49,13 +50,13 @@ public:
 
     // Answers the upgrade request with 101; false when the handshake failed.
     boost::asio::awaitable<bool> accept(const Request& request);
-    // Registers the connection (for shutdown) and serves it on its strand
+    // Registers the connection (for shutdown) and serves it on its context
     // until the client leaves or the server closes it; returns at once.
     void start();
 
 private:
     // The reader and the writer run as two coroutines on the connection's
-    // strand; whichever ends last tears the connection down (end_half). Two
+    // context; whichever ends last tears the connection down (end_half). Two
     // plain coroutines instead of `read_frames() && write_frames()`: the
     // parallel group cost every idle connection about 1 KiB.
     static boost::asio::awaitable<void> serve_reads(std::shared_ptr<WsSession> session, std::uint64_t registration);
@@ -84,7 +85,7 @@ private:
     WsLimits limits_;
     std::shared_ptr<OutboundQueue> outbound_;
     SubscriptionSet subscriptions_;
-    unsigned halves_ended_ = 0;  // of the reader and the writer; on the strand
+    unsigned halves_ended_ = 0;  // of the reader and the writer; on the connection's thread
 };
 
 }  // namespace parley::server::websocket
