@@ -5,16 +5,14 @@
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/post.hpp>
 #include <boost/asio/use_awaitable.hpp>
-#include <boost/asio/write.hpp>
-#include <boost/beast/core/buffers_suffix.hpp>
 #include <boost/beast/core/error.hpp>
 #include <boost/beast/http/error.hpp>
 #include <boost/beast/http/parser.hpp>
 #include <boost/beast/http/read.hpp>
 
 #include "core/logging.hpp"
-#include "core/net/send_now.hpp"
 #include "core/net/wire_message.hpp"
+#include "core/net/write_now.hpp"
 #include "server/api_error.hpp"
 
 namespace parley::server {
@@ -248,17 +246,7 @@ asio::awaitable<void> HttpConnection::reply(Response response, std::string_view 
     const auto status = response.result_int();
     const auto bytes = response.body().size();
     const core::WireMessage<false> wire(response);
-    const auto buffers = wire.buffers();
-    beast::error_code ec;
-    const auto sent = core::send_now(stream_.socket(), buffers, ec);
-    if (!ec && sent < wire.size()) {
-        beast::buffers_suffix rest(buffers);
-        rest.consume(sent);
-        stream_.expires_after(limits_.body_timeout);
-        auto [write_ec, written] = co_await asio::async_write(stream_, rest, kAsTuple);
-        stream_.expires_never();
-        ec = write_ec;
-    }
+    const auto ec = co_await core::write_now(stream_, wire.buffers(), limits_.body_timeout);
     record(method, target, route, status, bytes, started);
     if (ec) {
         draining_ = true;

@@ -8,9 +8,8 @@
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/this_coro.hpp>
 #include <boost/asio/use_awaitable.hpp>
-#include <boost/asio/write.hpp>
 
-#include "core/net/send_now.hpp"
+#include "core/net/write_now.hpp"
 #include "core/version.hpp"
 
 namespace parley::server {
@@ -65,14 +64,7 @@ asio::awaitable<bool> SseStream::flush() {
     auto& stream = *context_.stream;
     last_write_ = std::chrono::steady_clock::now();
     const std::array whole{asio::const_buffer(asio::buffer(pending_))};
-    boost::system::error_code ec;
-    const auto sent = core::send_now(stream.socket(), whole, ec);
-    if (!ec && sent < pending_.size()) {
-        stream.expires_after(kWriteTimeout);
-        auto [write_ec, written] = co_await asio::async_write(stream, asio::buffer(pending_) + sent, kAsTuple);
-        stream.expires_never();
-        ec = write_ec;
-    }
+    const auto ec = co_await core::write_now(stream, whole, kWriteTimeout);
     pending_.clear();
     co_return !ec;
 }

@@ -16,12 +16,11 @@
 #include <boost/asio/this_coro.hpp>
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/asio/write.hpp>
-#include <boost/beast/core/buffers_suffix.hpp>
 #include <boost/beast/core/stream_traits.hpp>
 #include <boost/beast/http/read.hpp>
 
-#include "core/net/send_now.hpp"
 #include "core/net/wire_message.hpp"
+#include "core/net/write_now.hpp"
 
 namespace parley::core {
 
@@ -162,21 +161,13 @@ asio::awaitable<boost::system::error_code> HttpConnection::establish(const HttpO
 asio::awaitable<boost::system::error_code> HttpConnection::write(const Request& request,
                                                                  std::chrono::milliseconds timeout) {
     const WireMessage<true> wire(request);
-    const auto buffers = wire.buffers();
-    boost::system::error_code ec;
-    std::size_t sent = 0;
-    if (std::holds_alternative<TcpStream>(stream_)) {
-        sent = send_now(tcp().socket(), buffers, ec);
+    if (auto* plain = std::get_if<TcpStream>(&stream_)) {
+        co_return co_await write_now(*plain, wire.buffers(), timeout);
     }
-    if (ec || sent == wire.size()) {
-        co_return ec;
-    }
-    beast::buffers_suffix rest(buffers);
-    rest.consume(sent);
+    auto& tls = std::get<TlsStream>(stream_);
     tcp().expires_after(timeout);
-    auto [write_ec, written] =
-        co_await std::visit([&rest](auto& stream) { return asio::async_write(stream, rest, kAsTuple); }, stream_);
-    co_return write_ec;
+    auto [ec, written] = co_await asio::async_write(tls, wire.buffers(), kAsTuple);
+    co_return ec;
 }
 
 asio::awaitable<boost::system::error_code> HttpConnection::read_header(ResponseParser& parser,

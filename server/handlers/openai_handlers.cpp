@@ -130,6 +130,7 @@ struct ChunkWriter {
     std::string turn_id;
     std::string session_id;  // echoed as X-Session-Id when the call continued a session
     bool opened = false;
+    std::string quoted;  // a token's text as JSON, reused: no allocation per token
 };
 
 // Queues the header and the role chunk before the first text or the end.
@@ -158,8 +159,9 @@ bool add_event(ChunkWriter& writer, const core::EventPtr& event) {
         return true;
     }
     open_answer(writer);
-    // Straight into the stream's buffer: one allocation per token (the quoted text).
-    writer.stream.add_data({writer.head, R"({"content":)", core::quote_json(event->delta), "}", kUnfinishedChunkTail});
+    writer.quoted.clear();
+    core::append_quoted_json(writer.quoted, event->delta);
+    writer.stream.add_data({writer.head, R"({"content":)", writer.quoted, "}", kUnfinishedChunkTail});
     return true;
 }
 
@@ -310,7 +312,7 @@ asio::awaitable<Response> OpenAiHandlers::stream_answer(RequestContext& context,
     SseStream stream(context);
     auto identity = identity_of(started.turn_id, chat.model);
     auto head = chunk_head(identity);
-    ChunkWriter writer{stream, std::move(identity), std::move(head), started.turn_id, started.session_id, false};
+    ChunkWriter writer{stream, std::move(identity), std::move(head), started.turn_id, started.session_id, false, {}};
     // Named before the co_await: GCC 12 destroys a temporary built inside one twice.
     SseStream::AddEvent add_one = [&writer](const core::EventPtr& event) { return add_event(writer, event); };
     const auto end = co_await stream.pump(*started.subscriber, std::move(add_one));
