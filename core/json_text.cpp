@@ -1,7 +1,5 @@
 #include "core/json_text.hpp"
 
-#include <algorithm>
-
 #include <boost/json/serialize.hpp>
 
 namespace parley::core {
@@ -14,10 +12,13 @@ std::string quote_json(std::string_view text) {
 
 void append_quoted_json(std::string& out, std::string_view text) {
     // Ids and most tokens need no escaping: those skip the serializer's set-up.
-    const bool plain = std::all_of(text.begin(), text.end(), [](char c) {
-        return static_cast<unsigned char>(c) >= 0x20 && c != '"' && c != '\\';
-    });
-    if (!plain) {
+    // No early exit, so that the compiler checks many bytes per instruction.
+    unsigned char needs_escaping = 0;
+    for (const char c : text) {
+        const auto byte = static_cast<unsigned char>(c);
+        needs_escaping |= static_cast<unsigned char>((byte < 0x20) | (byte == '"') | (byte == '\\'));
+    }
+    if (needs_escaping != 0) {
         out += boost::json::serialize(boost::json::string_view(text.data(), text.size()));
         return;
     }

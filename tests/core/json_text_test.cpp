@@ -13,6 +13,19 @@ TEST_CASE("quote_json writes a JSON string that parses back to the text", "[core
         const auto quoted = quote_json(text);
         CHECK(boost::json::parse(quoted).as_string() == text);
     }
+    // The check for characters to escape runs many bytes at a time: one at
+    // every position of a longer text must still be found.
+    const std::string plain(40, 'x');
+    for (const char special : {'"', '\\', '\n', '\x1f'}) {
+        for (std::size_t position = 0; position < plain.size(); ++position) {
+            auto text = plain;
+            text[position] = special;
+            const auto quoted = quote_json(text);
+            CHECK(quoted.size() > text.size() + 2);
+            CHECK(boost::json::parse(quoted).as_string() == text);
+        }
+    }
+    CHECK(quote_json(plain) == '"' + plain + '"');
     CHECK(quote_json("abc") == "\"abc\"");
     CHECK(quote_json("a\"b") == R"("a\"b")");
 }
