@@ -1,5 +1,6 @@
 #include "server/router.hpp"
 
+#include <algorithm>
 #include <cassert>
 
 #include <boost/url/parse.hpp>
@@ -66,7 +67,42 @@ RouteMatch Router::match(http::verb method, const std::vector<std::string>& segm
     return result;
 }
 
+namespace {
+
+bool is_plain_path_char(char c) {
+    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '/' || c == '-' ||
+           c == '.' || c == '_' || c == '~';
+}
+
+// A path of unreserved characters only, with no query and no empty segment
+// but a trailing one ("/v1/chat/completions", "/v1/models/"): nothing to
+// decode or validate beyond that, so it is split at '/' without Boost.URL's
+// parse (most of this function's cost on a request).
+bool split_plain_path(std::string_view target, std::vector<std::string>& segments) {
+    if (!target.starts_with('/') || !std::all_of(target.begin(), target.end(), is_plain_path_char)) {
+        return false;
+    }
+    segments.clear();
+    segments.reserve(static_cast<std::size_t>(std::count(target.begin(), target.end(), '/')));
+    std::string_view rest = target.substr(1);
+    while (!rest.empty()) {
+        const auto slash = rest.find('/');
+        if (slash == 0) {
+            return false;  // "//": left to Boost.URL
+        }
+        segments.emplace_back(rest.substr(0, slash));
+        rest = slash == std::string_view::npos ? std::string_view{} : rest.substr(slash + 1);
+    }
+    return true;
+}
+
+}  // namespace
+
 bool split_target(std::string_view target, std::vector<std::string>& segments, std::string& query) {
+    if (split_plain_path(target, segments)) {
+        query.clear();
+        return true;
+    }
     const auto parsed = boost::urls::parse_origin_form(target);
     if (!parsed) {
         return false;

@@ -1,5 +1,6 @@
 #include "server/router.hpp"
 
+#include <boost/url/parse.hpp>
 #include <catch2/catch.hpp>
 
 namespace parley::server {
@@ -57,6 +58,33 @@ TEST_CASE("targets split into decoded segments and the raw query", "[server][rou
     CHECK(segments == std::vector<std::string>{"v1", "models"});
     CHECK_FALSE(split_target("http://example.com/x", segments, query));
     CHECK_FALSE(split_target("no-slash", segments, query));
+}
+
+TEST_CASE("plain paths split as Boost.URL splits them", "[server][router]") {
+    // Plain paths skip Boost.URL's parse; every target must come out as its parse gives it.
+    for (const std::string_view target :
+         {"/", "/v1/chat/completions", "/v1/models/", "/v1/sessions/ses_0Vc-x.y~z", "//x", "/a//b", "/a/b//",
+          "/v1/x%2Fy", "/v1/a?b=c", "/v1/a?", "/v1/%41", "/v1/a b", "/v1/\x7f", "/v1/caf\xc3\xa9"}) {
+        INFO(target);
+        std::vector<std::string> expected;
+        bool valid = false;
+        if (const auto parsed = boost::urls::parse_origin_form(target)) {
+            valid = true;
+            for (const auto& segment : parsed->segments()) {
+                expected.push_back(segment);
+            }
+            if (!expected.empty() && expected.back().empty()) {
+                expected.pop_back();
+            }
+        }
+        std::vector<std::string> segments{"left", "over"};
+        std::string query = "left over";
+        REQUIRE(split_target(target, segments, query) == valid);
+        if (valid) {
+            CHECK(segments == expected);
+            CHECK(query == std::string(boost::urls::parse_origin_form(target)->encoded_query()));
+        }
+    }
 }
 
 }  // namespace
