@@ -24,15 +24,21 @@ std::optional<simdjson::dom::element> member(simdjson::dom::object object, std::
     return value;
 }
 
+// The name of a message's field in an error ("messages[2].content"), built
+// only when there is an error to report.
+std::string message_param(std::size_t index, std::string_view field = {}) {
+    return field.empty() ? fmt::format("messages[{}]", index) : fmt::format("messages[{}].{}", index, field);
+}
+
 // A message's text: a string, or an array of {"type":"text","text":...} parts joined.
-ParseResult<std::string> content_text(simdjson::dom::element content, const std::string& param) {
+ParseResult<std::string> content_text(simdjson::dom::element content, std::size_t index) {
     std::string_view text;
     if (content.get_string().get(text) == SUCCESS) {
         return std::string(text);
     }
     simdjson::dom::array parts;
     if (content.get_array().get(parts) != SUCCESS) {
-        return JsonBody::invalid(param, "a string or an array of text parts");
+        return JsonBody::invalid(message_param(index, "content"), "a string or an array of text parts");
     }
     std::string joined;
     for (const auto part : parts) {
@@ -40,7 +46,8 @@ ParseResult<std::string> content_text(simdjson::dom::element content, const std:
         std::string_view piece;
         if (part.at_key("type").get_string().get(type) != SUCCESS || type != "text" ||
             part.at_key("text").get_string().get(piece) != SUCCESS) {
-            return JsonBody::invalid(param, "a string or an array of text parts (other parts are not supported)");
+            return JsonBody::invalid(message_param(index, "content"),
+                                     "a string or an array of text parts (other parts are not supported)");
         }
         joined += piece;
     }
@@ -48,10 +55,10 @@ ParseResult<std::string> content_text(simdjson::dom::element content, const std:
 }
 
 // An assistant's tool_calls as the agent loop keeps them: [{"id","name","arguments"}].
-ParseResult<std::string> tool_calls_text(simdjson::dom::element value, const std::string& param) {
+ParseResult<std::string> tool_calls_text(simdjson::dom::element value, std::size_t index) {
     simdjson::dom::array calls;
     if (value.get_array().get(calls) != SUCCESS) {
-        return JsonBody::invalid(param, "an array of tool calls");
+        return JsonBody::invalid(message_param(index, "tool_calls"), "an array of tool calls");
     }
     json::array items;
     for (const auto call : calls) {
@@ -60,7 +67,8 @@ ParseResult<std::string> tool_calls_text(simdjson::dom::element value, const std
         std::string_view arguments;
         if (call.at_key("id").get_string().get(id) != SUCCESS ||
             call.at_pointer("/function/name").get_string().get(name) != SUCCESS) {
-            return JsonBody::invalid(param, "an array of {id, function: {name, arguments}}");
+            return JsonBody::invalid(message_param(index, "tool_calls"),
+                                     "an array of {id, function: {name, arguments}}");
         }
         if (call.at_pointer("/function/arguments").get_string().get(arguments) != SUCCESS) {
             arguments = "{}";
@@ -73,30 +81,29 @@ ParseResult<std::string> tool_calls_text(simdjson::dom::element value, const std
 }
 
 ParseResult<void> parse_message(simdjson::dom::element element, std::size_t index, ChatCompletionRequest& request) {
-    const auto param = fmt::format("messages[{}]", index);
     simdjson::dom::object object;
     if (element.get_object().get(object) != SUCCESS) {
-        return JsonBody::invalid(param, "an object");
+        return JsonBody::invalid(message_param(index), "an object");
     }
     const auto role_value = member(object, "role");
     if (!role_value) {
-        return JsonBody::missing(param + ".role");
+        return JsonBody::missing(message_param(index, "role"));
     }
     std::string_view role;
     if (role_value->get_string().get(role) != SUCCESS) {
-        return JsonBody::invalid(param + ".role", "a string");
+        return JsonBody::invalid(message_param(index, "role"), "a string");
     }
     const auto tool_calls = role == "assistant" ? member(object, "tool_calls") : std::nullopt;
     const auto content_value = member(object, "content");
     std::string content;
     if (content_value) {
-        auto text = content_text(*content_value, param + ".content");
+        auto text = content_text(*content_value, index);
         if (!text) {
             return text.error();
         }
         content = std::move(*text);
     } else if (!tool_calls) {
-        return JsonBody::missing(param + ".content");
+        return JsonBody::missing(message_param(index, "content"));
     }
 
     if (role == "system" || role == "developer") {
@@ -113,7 +120,7 @@ ParseResult<void> parse_message(simdjson::dom::element element, std::size_t inde
     } else if (role == "assistant") {
         message.role = storage::MessageRole::assistant;
         if (tool_calls) {
-            auto calls = tool_calls_text(*tool_calls, param + ".tool_calls");
+            auto calls = tool_calls_text(*tool_calls, index);
             if (!calls) {
                 return calls.error();
             }
@@ -124,14 +131,14 @@ ParseResult<void> parse_message(simdjson::dom::element element, std::size_t inde
         std::string_view call_id;
         const auto call_value = member(object, "tool_call_id");
         if (!call_value) {
-            return JsonBody::missing(param + ".tool_call_id");
+            return JsonBody::missing(message_param(index, "tool_call_id"));
         }
         if (call_value->get_string().get(call_id) != SUCCESS) {
-            return JsonBody::invalid(param + ".tool_call_id", "a string");
+            return JsonBody::invalid(message_param(index, "tool_call_id"), "a string");
         }
         message.tool_call_id = std::string(call_id);
     } else {
-        return JsonBody::invalid(param + ".role", "one of system, developer, user, assistant, tool");
+        return JsonBody::invalid(message_param(index, "role"), "one of system, developer, user, assistant, tool");
     }
     request.history.push_back(std::move(message));
     return {};
