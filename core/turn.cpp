@@ -38,14 +38,14 @@ std::string tool_calls_text(const std::vector<ToolCall>& calls) {
     return boost::json::serialize(items);
 }
 
-// Publishes the event make() builds; when nobody can ever see it, only gives
-// its seq up and spares building the JSON.
+// Publishes the event make(EventJson) builds, its JSON written only when
+// someone sends it on; when nobody can ever see the event, only gives its seq up.
 template <typename MakeEvent>
 void announce(SessionChannel& channel, std::uint64_t seq, MakeEvent&& make) {
-    if (channel.has_audience()) {
-        channel.publish(make());
-    } else {
-        channel.skip(seq);
+    switch (channel.audience()) {
+        case SessionChannel::Audience::none: channel.skip(seq); return;
+        case SessionChannel::Audience::fields: channel.publish(make(EventJson::skip)); return;
+        case SessionChannel::Audience::json: channel.publish(make(EventJson::write)); return;
     }
 }
 
@@ -86,8 +86,9 @@ asio::awaitable<T> Turn::interruptible(asio::awaitable<T> work) {
 
 void Turn::publish(EventType type, boost::json::object fields) {
     const auto seq = session_->channel->next_seq();
-    announce(*session_->channel, seq,
-             [&] { return make_event(type, seq, session_->session_id, turn_id_, std::move(fields)); });
+    announce(*session_->channel, seq, [&](EventJson json) {
+        return make_event(type, seq, session_->session_id, turn_id_, std::move(fields), json);
+    });
 }
 
 asio::awaitable<TurnResult> Turn::run() {
@@ -209,8 +210,8 @@ void Turn::on_model_event(ModelEvent&& event) {
         }
         partial_text_ += text->text;
         const auto seq = session_->channel->next_seq();
-        announce(*session_->channel, seq, [&] {
-            return make_delta_event(seq, session_->session_id, turn_id_, message_id_, std::move(text->text));
+        announce(*session_->channel, seq, [&](EventJson json) {
+            return make_delta_event(seq, session_->session_id, turn_id_, message_id_, std::move(text->text), json);
         });
         if (reservation_due()) {
             // The spawned reservation keeps the turn alive: it runs after this handler.
@@ -249,7 +250,7 @@ ModelRequest Turn::build_request() const {
     request.max_tokens = options_.max_tokens ? options_.max_tokens : agent_->max_tokens;
     request.tools = runtime_->tools->specs_for(*agent_);
     // A channel nobody can see (a stateless call answered whole) needs no deltas as they come.
-    request.stream = session_->channel->has_audience();
+    request.stream = session_->channel->audience() != SessionChannel::Audience::none;
     return request;
 }
 
@@ -303,9 +304,12 @@ asio::awaitable<bool> Turn::store_and_announce(storage::Message message) {
     }
     session_->history.push_back(*stored);
     stored_.push_back(*stored);
-    announce(*session_->channel, seq, [&] {
-        return make_event(EventType::message_completed, seq, session_->session_id, turn_id_,
-                          {{"message", message_json(*stored)}});
+    announce(*session_->channel, seq, [&](EventJson json) {
+        boost::json::object fields;
+        if (json == EventJson::write) {
+            fields["message"] = message_json(*stored);
+        }
+        return make_event(EventType::message_completed, seq, session_->session_id, turn_id_, std::move(fields), json);
     });
     co_return true;
 }
@@ -339,8 +343,11 @@ asio::awaitable<TurnResult> Turn::finish(TurnStatus status) {
     const auto type = status == TurnStatus::completed     ? EventType::turn_completed
                       : status == TurnStatus::interrupted ? EventType::turn_interrupted
                                                           : EventType::turn_failed;
-    announce(*session_->channel, seq, [&] {
+    announce(*session_->channel, seq, [&](EventJson json) {
         boost::json::object fields;
+        if (json == EventJson::skip) {
+            return make_event(type, seq, session_->session_id, turn_id_, std::move(fields), json);
+        }
         if (status == TurnStatus::completed) {
             fields["usage"] = usage_json(usage_);
             fields["stop_reason"] = stop_reason;
@@ -351,7 +358,7 @@ asio::awaitable<TurnResult> Turn::finish(TurnStatus status) {
         if (error) {
             fields["error"] = boost::json::object{{"code", error->code}, {"message", error->message}};
         }
-        return make_event(type, seq, session_->session_id, turn_id_, std::move(fields));
+        return make_event(type, seq, session_->session_id, turn_id_, std::move(fields), json);
     });
     co_return TurnResult{turn_id_, status, stored_, error, usage_, stop_reason};
 }

@@ -29,12 +29,15 @@ bool is_terminal(EventType type) {
 }
 
 EventPtr make_event(EventType type, std::uint64_t seq, std::string_view session_id, std::string_view turn_id,
-                    boost::json::object fields) {
+                    boost::json::object fields, EventJson write_json) {
     auto event = std::make_shared<Event>();
     event->type = type;
     event->seq = seq;
     event->session_id = session_id;
     event->turn_id = turn_id;
+    if (write_json == EventJson::skip) {
+        return event;
+    }
     boost::json::object body;
     body.reserve(fields.size() + 4);
     body["type"] = to_string(type);
@@ -51,13 +54,17 @@ EventPtr make_event(EventType type, std::uint64_t seq, std::string_view session_
 }
 
 EventPtr make_delta_event(std::uint64_t seq, std::string_view session_id, std::string_view turn_id,
-                          std::string_view message_id, std::string delta) {
+                          std::string_view message_id, std::string delta, EventJson write_json) {
     auto event = std::make_shared<Event>();
     event->type = EventType::message_delta;
     event->seq = seq;
     event->session_id = session_id;
     event->turn_id = turn_id;
     event->message_id = message_id;
+    if (write_json == EventJson::skip) {
+        event->delta = std::move(delta);
+        return event;
+    }
     // Written directly into one reserved string, not through a json::object
     // or temporary strings: one per streamed token.
     constexpr std::string_view kType = R"({"type":"message.delta","session_id":)";

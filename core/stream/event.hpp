@@ -39,12 +39,19 @@ struct Event {
 
 using EventPtr = std::shared_ptr<const Event>;
 
+// Whether an event's JSON is written: skipped when nobody who can see the
+// event reads it (a chat completion's SSE writes chunks from the fields), and
+// then Event::json stays empty.
+enum class EventJson { write, skip };
+
 // Builds an event: `fields` are the type-specific members (API.md); type,
 // session_id, seq and turn_id (when not empty) are added here.
 [[nodiscard]] EventPtr make_event(EventType type, std::uint64_t seq, std::string_view session_id,
-                                  std::string_view turn_id, boost::json::object fields);
+                                  std::string_view turn_id, boost::json::object fields,
+                                  EventJson write_json = EventJson::write);
 
 [[nodiscard]] EventPtr make_delta_event(std::uint64_t seq, std::string_view session_id, std::string_view turn_id,
-                                        std::string_view message_id, std::string delta);
+                                        std::string_view message_id, std::string delta,
+                                        EventJson write_json = EventJson::write);
 
 }  // namespace parley::core

@@ -102,12 +102,17 @@ void SessionChannel::close_all(SubscriberClose reason) {
     }
 }
 
-bool SessionChannel::has_audience() const {
+SessionChannel::Audience SessionChannel::audience() const {
     if (retained_capacity_ > 0) {
-        return true;
+        return Audience::json;
     }
     const std::lock_guard lock(mutex_);
-    return !subscribers_.empty();
+    if (subscribers_.empty()) {
+        return Audience::none;
+    }
+    const bool any_reads_json = std::any_of(subscribers_.begin(), subscribers_.end(),
+                                            [](const auto& subscriber) { return subscriber->reads_json(); });
+    return any_reads_json ? Audience::json : Audience::fields;
 }
 
 std::size_t SessionChannel::subscriber_count() const {

@@ -52,9 +52,12 @@ public:
     void close_all(SubscriberClose reason);
 
     [[nodiscard]] std::size_t subscriber_count() const;
-    // False when an event published now could never be seen: no subscriber and
-    // nothing retained for a later one (a stateless call nobody streams).
-    [[nodiscard]] bool has_audience() const;
+    // Who could see an event published now: nobody (no subscriber and nothing
+    // retained for a later one: a stateless call nobody streams), only readers
+    // of its fields (a stateless call streamed as chat completion chunks), or
+    // someone who sends its JSON.
+    enum class Audience { none, fields, json };
+    [[nodiscard]] Audience audience() const;
     [[nodiscard]] std::size_t retained_count() const;
 
 private:

@@ -18,8 +18,8 @@ std::string_view to_string(SubscriberClose reason) {
     return "unknown";
 }
 
-Subscriber::Subscriber(boost::asio::any_io_executor executor, std::size_t bound)
-    : bound_(bound), doorbell_(std::move(executor), 1) {}
+Subscriber::Subscriber(boost::asio::any_io_executor executor, std::size_t bound, EventJson json)
+    : bound_(bound), json_(json), doorbell_(std::move(executor), 1) {}
 
 void Subscriber::push(const EventPtr& event) {
     {
@@ -63,7 +63,8 @@ void Subscriber::coalesce_deltas() {
             merged.back()->type == EventType::message_delta && merged.back()->message_id == event->message_id) {
             const auto& previous = merged.back();
             merged.back() = make_delta_event(event->seq, event->session_id, event->turn_id, event->message_id,
-                                             previous->delta + event->delta);
+                                             previous->delta + event->delta,
+                                             event->json.empty() ? EventJson::skip : EventJson::write);
             continue;
         }
         merged.push_back(std::move(event));

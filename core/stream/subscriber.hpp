@@ -31,7 +31,9 @@ enum class SubscriberClose {
 // merged; if it is still full the subscriber is closed as too slow.
 class Subscriber {
 public:
-    Subscriber(boost::asio::any_io_executor executor, std::size_t bound);
+    // `json`: whether this consumer sends events' JSON (WebSocket, a session's
+    // SSE) or only reads their fields (a chat completion's SSE).
+    Subscriber(boost::asio::any_io_executor executor, std::size_t bound, EventJson json = EventJson::write);
 
     // Producer side; any thread.
     void push(const EventPtr& event);
@@ -48,6 +50,7 @@ public:
     void poke();
 
     [[nodiscard]] SubscriberClose close_reason() const;
+    [[nodiscard]] bool reads_json() const { return json_ == EventJson::write; }
     [[nodiscard]] std::size_t queued() const;
 
 private:
@@ -63,6 +66,7 @@ private:
     // whole queue over without copying.
     std::vector<EventPtr> queue_;
     std::size_t bound_;
+    EventJson json_;
     SubscriberClose reason_ = SubscriberClose::open;
     bool poked_ = false;
     boost::asio::experimental::concurrent_channel<void(boost::system::error_code)> doorbell_;

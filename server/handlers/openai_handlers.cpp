@@ -211,7 +211,9 @@ void OpenAiHandlers::add_routes(Router& router) {
 }
 
 std::shared_ptr<core::Subscriber> OpenAiHandlers::make_subscriber(const asio::any_io_executor& executor) const {
-    return std::make_shared<core::Subscriber>(executor, config_->current()->config.stream.subscriber_queue);
+    // The answer's chunks are written from the events' fields, never their JSON.
+    return std::make_shared<core::Subscriber>(executor, config_->current()->config.stream.subscriber_queue,
+                                              core::EventJson::skip);
 }
 
 asio::awaitable<Response> OpenAiHandlers::list_models(RequestContext& context) {

@@ -24,3 +24,18 @@ TEST_CASE("delta events escape their text exactly", "[core][hub]") {
     CHECK(json.at("message_id") == "msg_1");
     CHECK(event->delta == text);
 }
+
+TEST_CASE("an event built for readers of its fields only carries no JSON", "[core][hub]") {
+    using parley::core::EventJson;
+    const auto delta = parley::core::make_delta_event(3, "ses_1", "turn_1", "msg_1", "hi", EventJson::skip);
+    CHECK(delta->json.empty());
+    CHECK(delta->type == EventType::message_delta);
+    CHECK(delta->seq == 3);
+    CHECK(delta->turn_id == "turn_1");
+    CHECK(delta->message_id == "msg_1");
+    CHECK(delta->delta == "hi");
+    const auto ended = parley::core::make_event(EventType::turn_completed, 4, "ses_1", "turn_1", {}, EventJson::skip);
+    CHECK(ended->json.empty());
+    CHECK(ended->type == EventType::turn_completed);
+    CHECK(ended->turn_id == "turn_1");
+}

@@ -89,6 +89,27 @@ TEST_CASE("detached subscribers receive nothing more", "[core][hub]") {
     CHECK(channel.subscriber_count() == 0);
 }
 
+TEST_CASE("a channel's audience says whether anyone can see an event, and whether anyone sends its JSON",
+          "[core][hub]") {
+    boost::asio::io_context io;
+    SessionChannel stateless("", 0, 0);
+    CHECK(stateless.audience() == SessionChannel::Audience::none);
+    auto chunks = std::make_shared<Subscriber>(io.get_executor(), 64, EventJson::skip);
+    (void)stateless.attach(chunks, std::nullopt);
+    CHECK(stateless.audience() == SessionChannel::Audience::fields);
+    auto socket = std::make_shared<Subscriber>(io.get_executor(), 64);
+    (void)stateless.attach(socket, std::nullopt);
+    CHECK(stateless.audience() == SessionChannel::Audience::json);
+    stateless.detach(*socket);
+    CHECK(stateless.audience() == SessionChannel::Audience::fields);
+    stateless.detach(*chunks);
+    CHECK(stateless.audience() == SessionChannel::Audience::none);
+
+    // Retained events are replayed to later subscribers, which may send them on.
+    SessionChannel session("ses_1", 0, 16);
+    CHECK(session.audience() == SessionChannel::Audience::json);
+}
+
 TEST_CASE("concurrent attach during publishing loses and duplicates nothing", "[core][hub]") {
     constexpr int kEvents = 2000;
     constexpr int kSubscribers = 8;

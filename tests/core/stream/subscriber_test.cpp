@@ -4,6 +4,7 @@
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/post.hpp>
 #include <boost/asio/use_future.hpp>
+#include <boost/json/parse.hpp>
 #include <catch2/catch.hpp>
 
 namespace {
@@ -51,6 +52,29 @@ TEST_CASE("a lagging subscriber gets adjacent deltas merged, carrying the last s
     }
     CHECK(received == expected);
     CHECK(batch.back()->seq == 10);
+}
+
+TEST_CASE("merged deltas have JSON when the deltas had it, and none when they had none", "[core][hub]") {
+    boost::asio::io_context io;
+    for (const auto json : {EventJson::write, EventJson::skip}) {
+        Subscriber subscriber(io.get_executor(), 2, json);
+        for (std::uint64_t seq = 1; seq <= 6; ++seq) {
+            subscriber.push(make_delta_event(seq, "ses", "turn", "msg", std::to_string(seq), json));
+        }
+        const auto batch = take_batch(io, subscriber);
+        REQUIRE_FALSE(batch.empty());
+        std::string received;
+        for (const auto& event : batch) {
+            received += event->delta;
+            if (json == EventJson::write) {
+                CHECK(boost::json::parse(event->json).at("delta").as_string() == event->delta);
+            } else {
+                CHECK(event->json.empty());
+            }
+        }
+        CHECK(received == "123456");
+        CHECK(batch.size() < 6);
+    }
 }
 
 TEST_CASE("a subscriber that stays over its bound is closed as too slow", "[core][hub]") {
