@@ -55,7 +55,9 @@ public:
     // Who could see an event published now: nobody (no subscriber and nothing
     // retained for a later one: a stateless call nobody streams), only readers
     // of its fields (a stateless call streamed as chat completion chunks), or
-    // someone who sends its JSON.
+    // someone who sends its JSON. Only a stateless call's channel retains
+    // nothing (sessions retain at least 16 events), and it is in no hub: no
+    // subscriber joins it after the one it was created with.
     enum class Audience { none, fields, json };
     [[nodiscard]] Audience audience() const;
     [[nodiscard]] std::size_t retained_count() const;
