@@ -5,7 +5,7 @@
 // 1. One session, --subscribers subscribers (1 x 1,000).
 // 2. --sessions sessions, one subscriber each (1,000 x 1).
 //
-// The publisher (its own thread, as a session's strand would be) publishes
+// The publisher (its own thread, as a session's executor would be) publishes
 // --fan-out-deltas / --sessions-deltas deltas in rounds of --burst per session and waits until every
 // subscriber has received a round before the next, so no queue reaches its bound
 // and nothing is merged or dropped: every delta is delivered to every subscriber.

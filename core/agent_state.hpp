@@ -15,6 +15,7 @@
 
 #include "core/async_latch.hpp"
 #include "core/config_store.hpp"
+#include "core/single_thread_context.hpp"
 #include "core/stream/session_channel.hpp"
 #include "core/turn_handle.hpp"
 #include "storage/records.hpp"
@@ -43,8 +44,9 @@ struct QueuedTurn {
 };
 
 // A session's live agent, as the AgentCache holds it: resolved profile,
-// hydrated history, tool state and stream channel. Everything below `strand`
-// is touched only on that strand, where the session's turns run one at a time.
+// hydrated history, tool state and stream channel. Everything below `executor`
+// is touched only through that executor, where the session's turns run one at
+// a time.
 struct AgentState {
     // A strand over the io_context's own executor type, not over any_io_executor:
     // Boost 1.81 heap-allocates on every handler a strand<any_io_executor> runs
@@ -53,9 +55,11 @@ struct AgentState {
     using Strand = boost::asio::strand<boost::asio::io_context::executor_type>;
 
     // `executor` must belong to an io_context (parleyd's I/O threads).
-    explicit AgentState(const boost::asio::any_io_executor& executor) : strand(strand_on(executor)) {}
+    explicit AgentState(const boost::asio::any_io_executor& executor) : executor(serial_executor(executor)) {}
 
-    [[nodiscard]] static Strand strand_on(const boost::asio::any_io_executor& executor);
+    // Runs handlers one at a time on the io_context `executor` belongs to: that
+    // context's own executor when it is a SingleThreadContext, else a new strand on it.
+    [[nodiscard]] static boost::asio::any_io_executor serial_executor(const boost::asio::any_io_executor& executor);
 
     std::string session_id;
     std::string tenant;
@@ -66,7 +70,7 @@ struct AgentState {
 
     [[nodiscard]] bool busy() const { return active_turns.load() > 0; }
 
-    Strand strand;
+    boost::asio::any_io_executor executor;         // see serial_executor()
     std::shared_ptr<const ConfigSnapshot> config;  // the snapshot `generation` names
     std::shared_ptr<SessionChannel> channel;
     std::shared_ptr<TodoList> todos;
@@ -80,15 +84,20 @@ struct AgentState {
     std::list<std::shared_ptr<AsyncLatch>> accept_waiters;
 };
 
-inline AgentState::Strand AgentState::strand_on(const boost::asio::any_io_executor& executor) {
+inline boost::asio::any_io_executor AgentState::serial_executor(const boost::asio::any_io_executor& executor) {
     using IoExecutor = boost::asio::io_context::executor_type;
-    if (const auto* io = executor.target<IoExecutor>()) {
-        return boost::asio::make_strand(*io);
+    std::optional<IoExecutor> io;
+    if (const auto* plain = executor.target<IoExecutor>()) {
+        io = *plain;
+    } else if (const auto* strand = executor.target<Strand>()) {
+        io = strand->get_inner_executor();
+    } else {
+        throw std::invalid_argument("an agent's executor needs an io_context executor");
     }
-    if (const auto* strand = executor.target<Strand>()) {
-        return boost::asio::make_strand(strand->get_inner_executor());
+    if (SingleThreadContext::is(io->context())) {
+        return *io;
     }
-    throw std::invalid_argument("an agent's strand needs an io_context executor");
+    return boost::asio::make_strand(*io);
 }
 
 }  // namespace parley::core

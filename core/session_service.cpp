@@ -26,7 +26,7 @@ using storage::StoreErrc;
 
 constexpr std::chrono::seconds kInterruptedTurnsWait{5};
 
-// Whether an agent's strand can be made on this executor (AgentState::strand_on).
+// Whether an agent's serial executor can be made from this executor (AgentState::serial_executor).
 bool runs_on_io_context(const asio::any_io_executor& executor) {
     return executor.target<asio::io_context::executor_type>() != nullptr ||
            executor.target<AgentState::Strand>() != nullptr;
@@ -209,7 +209,7 @@ asio::awaitable<ServiceResult<void>> SessionService::remove(std::string tenant, 
         co_return from_store(session.error(), session_id);
     }
     if (auto agent = cache_.peek(session_id)) {
-        co_await asio::co_spawn(agent->strand, stop_turns(agent), asio::use_awaitable);
+        co_await asio::co_spawn(agent->executor, stop_turns(agent), asio::use_awaitable);
     }
     cache_.erase(session_id);
     if (const auto channel = hub_.find(session_id)) {
@@ -276,7 +276,7 @@ asio::awaitable<ServiceResult<SendAccepted>> SessionService::send(SendRequest re
         co_return agent.error();
     }
     auto live = std::move(*agent);
-    co_return co_await asio::co_spawn(live->strand, accept(live, std::move(request)), asio::use_awaitable);
+    co_return co_await asio::co_spawn(live->executor, accept(live, std::move(request)), asio::use_awaitable);
 }
 
 asio::awaitable<ServiceResult<CompletionAccepted>> SessionService::complete(CompletionRequest request) {
@@ -313,17 +313,17 @@ asio::awaitable<ServiceResult<CompletionAccepted>> SessionService::complete(Comp
         }
     };
     track(turn);
-    asio::co_spawn(agent->strand, run_completion(agent, turn), asio::detached);
+    asio::co_spawn(agent->executor, run_completion(agent, turn), asio::detached);
     co_return accepted;
 }
 
-// On the completion's own strand.
+// On the completion's own executor.
 asio::awaitable<void> SessionService::run_completion(std::shared_ptr<AgentState> agent, std::shared_ptr<Turn> turn) {
     co_await execute(agent, turn);
     turn_ended();
 }
 
-// On the session's strand.
+// On the session's executor.
 asio::awaitable<ServiceResult<SendAccepted>> SessionService::accept(std::shared_ptr<AgentState> agent,
                                                                     SendRequest request) {
     co_await lock_accepts(*agent);
@@ -406,7 +406,7 @@ void SessionService::start_turn(const std::shared_ptr<AgentState>& agent, Queued
     agent->running = turn;
     track(turn);
     set_status(agent->session_id, storage::SessionStatus::running);
-    asio::co_spawn(agent->strand, run_turn(agent, turn), asio::detached);
+    asio::co_spawn(agent->executor, run_turn(agent, turn), asio::detached);
 }
 
 // Counts a starting turn as active and lets shutdown interrupt it.
@@ -417,7 +417,7 @@ void SessionService::track(const std::shared_ptr<Turn>& turn) {
     running_.push_back(turn);
 }
 
-// On the agent's strand.
+// On the agent's executor.
 asio::awaitable<void> SessionService::execute(const std::shared_ptr<AgentState>& agent,
                                               const std::shared_ptr<Turn>& turn) {
     TurnResult result;
@@ -441,7 +441,7 @@ void SessionService::turn_ended() {
     (void)turn_ended_.try_send(boost::system::error_code{});
 }
 
-// On the session's strand: runs a turn, then the next queued one.
+// On the session's executor: runs a turn, then the next queued one.
 asio::awaitable<void> SessionService::run_turn(std::shared_ptr<AgentState> agent, std::shared_ptr<Turn> turn) {
     co_await execute(agent, turn);
     agent->running.reset();
@@ -502,10 +502,10 @@ asio::awaitable<ServiceResult<bool>> SessionService::interrupt(std::string tenan
         }
         co_return false;
     }
-    co_return co_await asio::co_spawn(agent->strand, interrupt_on_strand(agent), asio::use_awaitable);
+    co_return co_await asio::co_spawn(agent->executor, interrupt_running(agent), asio::use_awaitable);
 }
 
-asio::awaitable<ServiceResult<bool>> SessionService::interrupt_on_strand(std::shared_ptr<AgentState> agent) {
+asio::awaitable<ServiceResult<bool>> SessionService::interrupt_running(std::shared_ptr<AgentState> agent) {
     if (!agent->running) {
         co_return false;
     }
@@ -513,7 +513,7 @@ asio::awaitable<ServiceResult<bool>> SessionService::interrupt_on_strand(std::sh
     co_return true;
 }
 
-// On the session's strand: ends its queued turns and its running one (delete).
+// On the session's executor: ends its queued turns and its running one (delete).
 asio::awaitable<void> SessionService::stop_turns(std::shared_ptr<AgentState> agent) {
     while (!agent->queue.empty()) {
         auto left = std::move(agent->queue.front());

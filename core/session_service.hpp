@@ -39,7 +39,7 @@ struct SendRequest {
     std::string content;
     // Attached to the session before the turn's first event (WebSocket, SSE).
     std::shared_ptr<Subscriber> subscriber;
-    // Called on the session's strand after the message is stored and before
+    // Called on the session's executor after the message is stored and before
     // the turn's first event is published (WebSocket: the `accepted` frame).
     std::function<void(const std::string& turn_id)> on_accepted;
     // Sampling and system text for this turn only (the OpenAI-compatible surface).
@@ -146,7 +146,7 @@ private:
     boost::asio::awaitable<ServiceResult<std::shared_ptr<AgentState>>> live_agent(std::string tenant,
                                                                                   std::string session_id);
     boost::asio::awaitable<ServiceResult<SendAccepted>> accept(std::shared_ptr<AgentState> agent, SendRequest request);
-    boost::asio::awaitable<ServiceResult<bool>> interrupt_on_strand(std::shared_ptr<AgentState> agent);
+    boost::asio::awaitable<ServiceResult<bool>> interrupt_running(std::shared_ptr<AgentState> agent);
     void start_turn(const std::shared_ptr<AgentState>& agent, QueuedTurn turn);
     boost::asio::awaitable<void> run_turn(std::shared_ptr<AgentState> agent, std::shared_ptr<Turn> turn);
     boost::asio::awaitable<void> run_completion(std::shared_ptr<AgentState> agent, std::shared_ptr<Turn> turn);

@@ -69,7 +69,7 @@ Turn::Turn(std::shared_ptr<AgentState> session, std::shared_ptr<const AgentRunti
       handle_(std::move(accepted.handle)) {}
 
 void Turn::interrupt() {
-    asio::dispatch(session_->strand, [self = shared_from_this()] {
+    asio::dispatch(session_->executor, [self = shared_from_this()] {
         self->interrupted_ = true;
         self->interrupt_signal_.emit(asio::cancellation_type::terminal);
     });
@@ -81,7 +81,7 @@ void Turn::interrupt() {
 template <typename T>
 asio::awaitable<T> Turn::interruptible(asio::awaitable<T> work) {
     auto until_interrupted = asio::bind_cancellation_slot(interrupt_signal_.slot(), asio::use_awaitable);
-    co_return co_await asio::co_spawn(session_->strand, std::move(work), std::move(until_interrupted));
+    co_return co_await asio::co_spawn(session_->executor, std::move(work), std::move(until_interrupted));
 }
 
 void Turn::publish(EventType type, boost::json::object fields) {
@@ -216,7 +216,7 @@ void Turn::on_model_event(ModelEvent&& event) {
         if (reservation_due()) {
             // The spawned reservation keeps the turn alive: it runs after this handler.
             asio::co_spawn(
-                session_->strand, [self = shared_from_this()] { return self->reserve_seqs(); }, asio::detached);
+                session_->executor, [self = shared_from_this()] { return self->reserve_seqs(); }, asio::detached);
         }
         return;
     }

@@ -27,7 +27,7 @@ inline constexpr std::uint64_t kSeqReservation = 4096;
 // the next model call, up to the agent's max_iterations. Assistant and tool
 // messages are kept in `log` as they complete (stored for a session, in
 // memory only for a stateless completion), and the turn ends with exactly one
-// terminal event. Runs on the session's strand; interrupt() from anywhere
+// terminal event. Runs on the session's executor; interrupt() from anywhere
 // stops the model call or the tools in flight at once (Asio cancellation).
 // A turn without a user message (accepted.user_message.id empty) answers the
 // history as it is: a stateless completion.
@@ -54,7 +54,7 @@ private:
     boost::asio::awaitable<ModelOutcome> call_model(Provider& model, ModelRequest request);
     boost::asio::awaitable<std::vector<ToolOutput>> run_tools(std::vector<PendingCall> calls);
     boost::asio::awaitable<ToolOutput> run_tool(PendingCall call);
-    // Runs `work` on the strand until it ends or interrupt() cancels it.
+    // Runs `work` on the session's executor until it ends or interrupt() cancels it.
     template <typename T>
     boost::asio::awaitable<T> interruptible(boost::asio::awaitable<T> work);
 
@@ -79,7 +79,7 @@ private:
     storage::Message user_message_;
     TurnOptions options_;
     std::shared_ptr<TurnHandle> handle_;
-    // Both only on the strand. The signal cancels the model call or the tools
+    // Both only on the session's executor. The signal cancels the model call or the tools
     // in flight; the flag stops the turn at its next step otherwise.
     boost::asio::cancellation_signal interrupt_signal_;
     bool interrupted_ = false;

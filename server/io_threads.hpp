@@ -8,6 +8,8 @@
 #include <boost/asio/executor_work_guard.hpp>
 #include <boost/asio/io_context.hpp>
 
+#include "core/single_thread_context.hpp"
+
 namespace parley::server {
 
 // The I/O threads: one io_context per thread. The primary one (the daemon's
@@ -36,11 +38,10 @@ public:
     void run();
 
 private:
-    // An io_context whose services can be shut down (pending operations destroyed)
-    // before it is destroyed.
-    class Context : public boost::asio::io_context {
+    // A context run by one thread (so a session on it needs no strand) whose services
+    // can be shut down (pending operations destroyed) before it is destroyed.
+    class Context : public core::SingleThreadContext {
     public:
-        using boost::asio::io_context::io_context;
         void shut_down() { shutdown(); }
     };
     using WorkGuard = boost::asio::executor_work_guard<boost::asio::io_context::executor_type>;

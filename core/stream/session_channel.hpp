@@ -24,7 +24,7 @@ struct Attachment {
 
 // One session's event stream: its seq counter, the retained recent events for
 // resume, and its subscribers. Events are published by the session's single
-// producer (its strand) in seq order; subscribers attach from any thread.
+// producer (its session's executor) in seq order; subscribers attach from any thread.
 class SessionChannel {
 public:
     SessionChannel(std::string session_id, std::uint64_t last_seq, std::size_t retained);

@@ -19,7 +19,7 @@ namespace parley::core {
 // entry from Store::list_todos (never rebuilt from the message history) and
 // changed only by the todo tool.
 //
-// Thread-safety: changes come from the session's strand, one tool call at a
+// Thread-safety: changes come from the session's executor, one tool call at a
 // time; snapshot() may be called from any thread (GET /todos). A mutex guards
 // the items; it is never held across a co_await (no member is a coroutine).
 class TodoList {

@@ -266,7 +266,7 @@ asio::awaitable<void> WsSession::send(ClientFrame frame) {
     if (!subscribed) {
         request.subscriber = outbound_->subscriber();
     }
-    // On the session's strand, before the turn's first event is published.
+    // On the session's executor, before the turn's first event is published.
     request.on_accepted = [outbound = outbound_, session_id, ref = frame.ref](const std::string& turn_id) {
         const auto accepted =
             with_ref(json::object{{"type", "accepted"}, {"session_id", session_id}, {"turn_id", turn_id}}, ref);

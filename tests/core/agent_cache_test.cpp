@@ -141,7 +141,7 @@ TEST_CASE("the expiry timer evicts without any call to the cache", "[core][cache
 
 TEST_CASE("concurrent misses for one session load it once", "[core][cache]") {
     // Four threads running one io_context, as parleyd's I/O threads do (an
-    // agent's strand needs an io_context executor).
+    // agent's executor needs an io_context executor).
     asio::io_context io;
     auto work = asio::make_work_guard(io);
     std::vector<std::jthread> threads;
