@@ -15,7 +15,8 @@
 //    complete and ordered: seqs increase, --pieces stamps strictly increasing, message.completed's
 //    content equals the concatenated deltas, and the turn completes.
 //    The steady state is from the moment every stream has had its first delta to the moment the
-//    first stream completes; --cpu-of NAME=PID samples /proc/PID/stat over it (% of one core).
+//    first stream completes; --cpu-of NAME=PID samples /proc/PID/stat over it (% of one core, and
+//    the CPU and its system part per delta).
 //
 // Prints "result key=value ..." lines; --latency-out writes per-piece latency percentiles.
 #include <sys/resource.h>
@@ -109,23 +110,31 @@ std::vector<std::int64_t> stamps_in(std::string_view text) {
     return stamps;
 }
 
-// CPU time of a process (utime + stime of /proc/PID/stat), in seconds.
-double process_cpu_seconds(int pid) {
+// CPU time of a process (utime and stime of /proc/PID/stat), in seconds.
+struct ProcessCpu {
+    double user = 0;
+    double system = 0;
+    [[nodiscard]] double total() const { return user + system; }
+};
+
+ProcessCpu process_cpu(int pid) {
     std::ifstream file(fmt::format("/proc/{}/stat", pid));
     std::string stat((std::istreambuf_iterator<char>(file)), std::istreambuf_iterator<char>());
     // Fields after the command name, which is in parentheses and may contain spaces.
     std::istringstream rest(stat.substr(stat.rfind(')') + 2));
     std::string field;
-    double ticks = 0;
+    ProcessCpu cpu;
+    const auto ticks_per_second = static_cast<double>(sysconf(_SC_CLK_TCK));
     for (int index = 3; rest >> field; ++index) {
-        if (index == 14 || index == 15) {
-            ticks += std::stod(field);
+        if (index == 14) {
+            cpu.user = std::stod(field) / ticks_per_second;
         }
         if (index == 15) {
+            cpu.system = std::stod(field) / ticks_per_second;
             break;
         }
     }
-    return ticks / static_cast<double>(sysconf(_SC_CLK_TCK));
+    return cpu;
 }
 
 void raise_open_file_limit() {
@@ -416,15 +425,15 @@ asio::awaitable<void> run_stream(const Settings& settings, SteadyClock::time_poi
 struct CpuSample {
     std::string name;
     int pid = 0;
-    double seconds = 0;
+    ProcessCpu cpu{};
 };
 
 std::vector<CpuSample> sample_cpu(const std::vector<std::string>& specs) {
     std::vector<CpuSample> samples;
     for (const auto& spec : specs) {
         const auto equals = spec.find('=');
-        CpuSample sample{spec.substr(0, equals), std::stoi(spec.substr(equals + 1)), 0};
-        sample.seconds = process_cpu_seconds(sample.pid);
+        CpuSample sample{spec.substr(0, equals), std::stoi(spec.substr(equals + 1))};
+        sample.cpu = process_cpu(sample.pid);
         samples.push_back(sample);
     }
     return samples;
@@ -448,14 +457,14 @@ asio::awaitable<void> watch_steady_state(const Settings& settings, const std::ve
     }
     const auto begin_ns = now_ns();
     const auto before = sample_cpu(settings.cpu_of);
-    const auto before_self = process_cpu_seconds(getpid());
+    const auto before_self = process_cpu(getpid()).total();
     while (!any_done() && SteadyClock::now() < deadline) {
         timer.expires_after(kPoll);
         co_await timer.async_wait(kAsTuple);
     }
     const auto end_ns = now_ns();
     const auto after = sample_cpu(settings.cpu_of);
-    const auto after_self = process_cpu_seconds(getpid());
+    const auto after_self = process_cpu(getpid()).total();
     const auto seconds = static_cast<double>(end_ns - begin_ns) / 1e9;
     std::size_t deltas = 0;
     for (const auto& record : records) {
@@ -465,9 +474,14 @@ asio::awaitable<void> watch_steady_state(const Settings& settings, const std::ve
     }
     std::string cpu;
     for (std::size_t index = 0; index < before.size(); ++index) {
-        const auto used = after[index].seconds - before[index].seconds;
-        cpu += fmt::format(" cpu_{}_pct={:.1f} cpu_{}_us_per_delta={:.2f}", before[index].name, 100.0 * used / seconds,
-                           before[index].name, deltas == 0 ? 0.0 : used * 1e6 / static_cast<double>(deltas));
+        const auto& name = before[index].name;
+        const auto used = after[index].cpu.total() - before[index].cpu.total();
+        const auto in_kernel = after[index].cpu.system - before[index].cpu.system;
+        const auto per_delta = [deltas](double cpu_seconds) {
+            return deltas == 0 ? 0.0 : cpu_seconds * 1e6 / static_cast<double>(deltas);
+        };
+        cpu += fmt::format(" cpu_{}_pct={:.1f} cpu_{}_us_per_delta={:.2f} cpu_{}_system_us_per_delta={:.2f}", name,
+                           100.0 * used / seconds, name, per_delta(used), name, per_delta(in_kernel));
     }
     // The load generator's own share: when it nears one core, it is what limits the figures.
     cpu += fmt::format(" cpu_ws_load_pct={:.1f}", 100.0 * (after_self - before_self) / seconds);
