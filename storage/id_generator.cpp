@@ -50,21 +50,23 @@ std::string generate_id(std::string_view prefix) {
 }
 
 std::string generate_id(std::string_view prefix, std::int64_t epoch_ms) {
-    std::string id(prefix);
-    id.resize(prefix.size() + kIdTimeChars);
+    std::array<char, kIdChars> body{};
     // Most significant digit first, zero-padded: string order is time order.
     auto time = static_cast<std::uint64_t>(std::max<std::int64_t>(epoch_ms, 0));
-    for (std::size_t i = id.size(); i > prefix.size(); --i) {
-        id[i - 1] = kAlphabet[time % kBase];
+    for (std::size_t i = kIdTimeChars; i > 0; --i) {
+        body[i - 1] = kAlphabet[time % kBase];
         time /= kBase;
     }
-    id.reserve(prefix.size() + kIdChars);
-    while (id.size() < prefix.size() + kIdChars) {
+    for (std::size_t i = kIdTimeChars; i < kIdChars;) {
         const unsigned char byte = t_random.next();
         if (byte < kRejectFrom) {
-            id.push_back(kAlphabet[byte % kBase]);
+            body[i++] = kAlphabet[byte % kBase];
         }
     }
+    // One allocation: the prefix and the body written into a string of the final size.
+    std::string id;
+    id.reserve(prefix.size() + kIdChars);
+    id.append(prefix).append(body.data(), body.size());
     return id;
 }
 
