@@ -76,6 +76,7 @@ struct ProviderConfig {
     std::string api_key_env;
     unsigned max_connections = 20;
     unsigned max_idle_connections = 10;
+    unsigned keepalive_timeout_seconds = 60;  // an idle pooled connection is closed after this
     unsigned connect_timeout_ms = 5000;
     unsigned first_byte_timeout_seconds = 60;
     unsigned idle_timeout_seconds = 60;  // longest silence between two streamed chunks

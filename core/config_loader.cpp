@@ -464,6 +464,7 @@ void read_providers(TableReader& root, Config& config, const Environment& env, P
         reader.string("api_key_env", provider.api_key_env);
         reader.integer("max_connections", provider.max_connections, 1, 10000);
         reader.integer("max_idle_connections", provider.max_idle_connections, 0, 10000);
+        reader.integer("keepalive_timeout_seconds", provider.keepalive_timeout_seconds, 1, kOneDay);
         reader.integer("connect_timeout_ms", provider.connect_timeout_ms, 1, 600000);
         reader.integer("first_byte_timeout_seconds", provider.first_byte_timeout_seconds, 1, kOneHour);
         reader.integer("idle_timeout_seconds", provider.idle_timeout_seconds, 1, kOneHour);

@@ -22,6 +22,8 @@ namespace asio = boost::asio;
 constexpr auto kAsTuple = asio::as_tuple(asio::use_awaitable);
 // After the grace period, force-closed connections get this long to unwind.
 constexpr std::chrono::seconds kForcedCloseWait{2};
+// How late past its keepalive an idle upstream connection may be closed.
+constexpr std::chrono::seconds kIdleUpstreamSweepInterval{1};
 
 std::string format_endpoint(const asio::ip::tcp::endpoint& endpoint) {
     const auto address = endpoint.address().to_string();
@@ -143,6 +145,7 @@ asio::awaitable<void> Daemon::start_serving(unsigned threads) {
         co_return;
     }
     sessions_->cache().start();
+    asio::co_spawn(io_, close_idle_upstream_connections(), asio::detached);
     asio::co_spawn(io_, listener_->accept_connections(), asio::detached);
     spdlog::info("listening on {} ({} I/O threads)", format_endpoint(listener_->local_endpoint()), threads);
 }
@@ -160,6 +163,20 @@ asio::awaitable<void> Daemon::watch_signals() {
         spdlog::info("received {}: shutting down", signal == SIGTERM ? "SIGTERM" : "SIGINT");
         co_await shut_down();
         co_return;
+    }
+}
+
+asio::awaitable<void> Daemon::close_idle_upstream_connections() {
+    asio::steady_timer timer(io_);
+    while (!stopping_) {
+        timer.expires_after(kIdleUpstreamSweepInterval);
+        auto [ec] = co_await timer.async_wait(kAsTuple);
+        if (ec) {
+            co_return;
+        }
+        if (const auto closed = http_.close_expired_idle(); closed > 0) {
+            spdlog::debug("closed {} idle upstream connections past their keepalive", closed);
+        }
     }
 }
 

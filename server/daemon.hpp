@@ -45,6 +45,8 @@ public:
 private:
     boost::asio::awaitable<void> start_serving(unsigned threads);
     boost::asio::awaitable<void> watch_signals();
+    // Every second, closes upstream connections idle past their provider's keepalive.
+    boost::asio::awaitable<void> close_idle_upstream_connections();
     boost::asio::awaitable<void> shut_down();
     boost::asio::awaitable<bool> await_connections_closed(std::chrono::steady_clock::duration limit);
     void reload_configuration();

@@ -2,6 +2,9 @@
 
 #include <algorithm>
 #include <cassert>
+#include <chrono>
+#include <iterator>
+#include <vector>
 
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/deferred.hpp>
@@ -56,12 +59,14 @@ void ConnectionPool::release_slot() {
 std::unique_ptr<HttpConnection> ConnectionPool::take_idle(const boost::asio::execution_context* preferred) {
     std::vector<std::unique_ptr<HttpConnection>> dead;
     std::unique_ptr<HttpConnection> found;
+    const auto now = std::chrono::steady_clock::now();
     {
         const std::lock_guard lock(mutex_);
         if (preferred != nullptr) {
             // The most recently pooled one of the caller's thread goes last, to be taken first.
-            const auto local = std::find_if(idle_.rbegin(), idle_.rend(),
-                                            [preferred](const auto& idle) { return &idle->context() == preferred; });
+            const auto local = std::find_if(idle_.rbegin(), idle_.rend(), [preferred](const auto& idle) {
+                return &idle.connection->context() == preferred;
+            });
             if (local != idle_.rend() && local != idle_.rbegin()) {
                 std::iter_swap(local, idle_.rbegin());
             }
@@ -69,11 +74,11 @@ std::unique_ptr<HttpConnection> ConnectionPool::take_idle(const boost::asio::exe
         while (!idle_.empty()) {
             auto candidate = std::move(idle_.back());
             idle_.pop_back();
-            if (candidate->looks_alive()) {
-                found = std::move(candidate);
+            if (candidate.expires > now && candidate.connection->looks_alive()) {
+                found = std::move(candidate.connection);
                 break;
             }
-            dead.push_back(std::move(candidate));
+            dead.push_back(std::move(candidate.connection));
         }
     }
     for (auto& connection : dead) {
@@ -86,11 +91,27 @@ void ConnectionPool::put_idle(std::unique_ptr<HttpConnection> connection) {
     {
         const std::lock_guard lock(mutex_);
         if (idle_.size() < limits_.max_idle_connections) {
-            idle_.push_back(std::move(connection));
+            idle_.push_back({std::move(connection), std::chrono::steady_clock::now() + limits_.keepalive});
             return;
         }
     }
     connection->close();
+}
+
+std::size_t ConnectionPool::close_expired(std::chrono::steady_clock::time_point now) {
+    std::vector<IdleConnection> expired;
+    {
+        const std::lock_guard lock(mutex_);
+        const auto kept = std::stable_partition(idle_.begin(), idle_.end(),
+                                                [now](const IdleConnection& idle) { return idle.expires > now; });
+        expired.insert(expired.end(), std::make_move_iterator(kept), std::make_move_iterator(idle_.end()));
+        idle_.erase(kept, idle_.end());
+    }
+    // Closed outside the lock: requests on other threads take and return connections meanwhile.
+    for (auto& idle : expired) {
+        idle.connection->close();
+    }
+    return expired.size();
 }
 
 std::size_t ConnectionPool::idle_count() const {

@@ -18,7 +18,9 @@ namespace parley::core {
 // The connections to one origin (scheme, host, port). At most max_connections
 // are in use at once: a request first takes a slot (waiting, awaitably and
 // cancellably, when all are taken), then an idle connection or a new one. At
-// most max_idle_connections are kept for reuse. Thread-safe.
+// most max_idle_connections are kept for reuse, each for at most `keepalive`
+// (an older one is closed, not reused; close_expired() closes them without
+// waiting for the next request). Thread-safe.
 class ConnectionPool {
 public:
     ConnectionPool(boost::asio::any_io_executor executor, HttpPoolLimits limits);
@@ -35,6 +37,8 @@ public:
     [[nodiscard]] std::unique_ptr<HttpConnection> take_idle(const boost::asio::execution_context* preferred = nullptr);
     // Keeps a finished, reusable connection (or closes it when max_idle are kept).
     void put_idle(std::unique_ptr<HttpConnection> connection);
+    // Closes the idle connections kept longer than `keepalive` at `now`; returns how many.
+    std::size_t close_expired(std::chrono::steady_clock::time_point now);
 
     [[nodiscard]] std::size_t idle_count() const;
     [[nodiscard]] const HttpPoolLimits& limits() const { return limits_; }
@@ -45,8 +49,13 @@ private:
     HttpPoolLimits limits_;
     // A counting semaphore: one message per free slot; receivers queue in FIFO order.
     SlotChannel slots_;
+    struct IdleConnection {
+        std::unique_ptr<HttpConnection> connection;
+        std::chrono::steady_clock::time_point expires;  // idle since, plus keepalive
+    };
+
     mutable std::mutex mutex_;
-    std::vector<std::unique_ptr<HttpConnection>> idle_;  // most recently used last
+    std::vector<IdleConnection> idle_;  // most recently used last
 };
 
 }  // namespace parley::core

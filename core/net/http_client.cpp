@@ -89,6 +89,23 @@ std::size_t HttpClient::idle_connections(std::string_view url) const {
     return it == pools_.end() ? 0 : it->second->idle_count();
 }
 
+std::size_t HttpClient::close_expired_idle() {
+    std::vector<std::shared_ptr<ConnectionPool>> pools;
+    {
+        const std::lock_guard lock(mutex_);
+        pools.reserve(pools_.size());
+        for (const auto& [key, pool] : pools_) {
+            pools.push_back(pool);
+        }
+    }
+    const auto now = std::chrono::steady_clock::now();
+    std::size_t closed = 0;
+    for (const auto& pool : pools) {
+        closed += pool->close_expired(now);
+    }
+    return closed;
+}
+
 HttpConnection::Request HttpClient::make_request(const HttpOrigin& origin, HttpRequest& request) const {
     HttpConnection::Request message(request.method, origin.target, kHttpVersion);
     message.set(http::field::host, origin.host_header());

@@ -58,6 +58,9 @@ public:
 
     // Idle pooled connections to the origin of `url` (tests, diagnostics).
     [[nodiscard]] std::size_t idle_connections(std::string_view url) const;
+    // Closes every pool's connections idle longer than their keepalive (parleyd calls
+    // this periodically, so connections left from a burst do not stay open); returns how many.
+    std::size_t close_expired_idle();
 
 private:
     // A URL's origin and its pool. Parsed URLs are remembered (a model provider

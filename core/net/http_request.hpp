@@ -22,8 +22,9 @@ struct HttpTimeouts {
 
 // Limits of the per-host pool. The first request to a host sets them for that host.
 struct HttpPoolLimits {
-    std::size_t max_connections = 20;       // in use at once; more requests wait for one
-    std::size_t max_idle_connections = 10;  // kept open for reuse
+    std::size_t max_connections = 20;            // in use at once; more requests wait for one
+    std::size_t max_idle_connections = 10;       // kept open for reuse
+    std::chrono::milliseconds keepalive{60000};  // an idle connection is closed once idle this long
 };
 
 // Decides whether the client may talk to a peer address (web_fetch's guard

@@ -23,6 +23,7 @@ HttpRequest provider_http_request(const ProviderConfig& config, std::string_view
     }
     request.limits.max_connections = config.max_connections;
     request.limits.max_idle_connections = config.max_idle_connections;
+    request.limits.keepalive = std::chrono::seconds(config.keepalive_timeout_seconds);
     return request;
 }
 

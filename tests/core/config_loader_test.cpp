@@ -118,6 +118,7 @@ base_url = "http://127.0.0.1:9999/v1"
 api_key_env = "OPENAI_API_KEY"
 max_connections = 4
 max_idle_connections = 2
+keepalive_timeout_seconds = 30
 connect_timeout_ms = 100
 first_byte_timeout_seconds = 2
 request_timeout_seconds = 10
@@ -163,6 +164,8 @@ parameters = { type = "object", properties = { city = { type = "string" } }, req
     CHECK(openai.api_key == "sk-x");
     CHECK(openai.available);
     CHECK(openai.max_connections == 4);
+    CHECK(openai.keepalive_timeout_seconds == 30);
+    CHECK(config.providers.at("demo").keepalive_timeout_seconds == 60);  // the default
     const auto& agent = config.agents.at("assistant");
     CHECK(agent.provider_chain == std::vector<std::string>{"openai", "demo"});
     CHECK(agent.busy_policy == parley::core::BusyPolicy::interrupt);
@@ -239,6 +242,8 @@ TEST_CASE("each invalid value is named with the key, the value and what is allow
         {"[providers.p]\nkind = \"openai\"\nbase_url = \"ftp://x\"\napi_key_env = \"\"\n[agents.a]\nprovider = "
          "\"p\"\nmodel = \"m\"",
          "providers.p.base_url: \"ftp://x\" is not allowed: expected an http:// or https:// URL"},
+        {"[providers.p]\nkind = \"openai\"\napi_key_env = \"\"\nkeepalive_timeout_seconds = 0",
+         "providers.p.keepalive_timeout_seconds: 0 is not allowed: expected an integer from 1 to 86400"},
         {"[agents.a]\nprovider = \"nope\"", "agents.a.provider: \"nope\" is not allowed"},
         {"[agents.a]\nmodel = \"m\"", "agents.a.provider: required"},
         {"[providers.p]\nkind = \"mock\"\n[agents.a]\nprovider = \"p\"\nbusy_policy = \"wait\"",

@@ -33,8 +33,10 @@ constexpr std::string_view kOtherKey = "sk-openai-other-tenant";
 // Agents: `echo` (instant mock, the todo tool), `slow` (a paced mock),
 // `upstream` (the fake model server, 1 s first-byte and 3 s total timeouts (a
 // stateless call asked for a whole answer is bounded by the total), no retries) and
-// `down` (an upstream nobody listens on).
-std::string config_for(std::uint16_t fake_port, std::uint16_t closed_port) {
+// `down` (an upstream nobody listens on); `brief` (a second fake model server, its
+// idle connections kept for 1 s: a pool's limits are its origin's, set by the first
+// provider to use it).
+std::string config_for(std::uint16_t fake_port, std::uint16_t closed_port, std::uint16_t brief_port) {
     return fmt::format(R"(
 [server]
 listen = "127.0.0.1:0"
@@ -57,14 +59,20 @@ kind = "mock"
 tokens_per_second = 20
 [providers.fake]
 kind = "openai"
-base_url = "http://127.0.0.1:{}/v1"
+base_url = "http://127.0.0.1:{0}/v1"
 api_key_env = ""
 first_byte_timeout_seconds = 1
 request_timeout_seconds = 3
 max_retries = 0
+[providers.fake_brief]
+kind = "openai"
+base_url = "http://127.0.0.1:{2}/v1"
+api_key_env = ""
+keepalive_timeout_seconds = 1
+max_retries = 0
 [providers.nobody]
 kind = "openai"
-base_url = "http://127.0.0.1:{}/v1"
+base_url = "http://127.0.0.1:{1}/v1"
 api_key_env = ""
 connect_timeout_ms = 1000
 max_retries = 0
@@ -81,8 +89,11 @@ model = "fake-model"
 [agents.down]
 provider = "nobody"
 model = "fake-model"
+[agents.brief]
+provider = "fake_brief"
+model = "fake-model"
 )",
-                       fake_port, closed_port);
+                       fake_port, closed_port, brief_port);
 }
 
 // A port with nothing listening: bound, then closed.
@@ -195,13 +206,14 @@ double turns_total(HttpClient& client, std::string_view outcome) {
 
 struct Fixture {
     Fixture()
-        : daemon({config_for(fake.port(), closed_port()),
+        : daemon({config_for(fake.port(), closed_port(), brief_upstream.port()),
                   {{"PARLEY_OPENAI_TEST_KEY", std::string(kKey)}, {"PARLEY_OPENAI_OTHER_KEY", std::string(kOtherKey)}},
                   {},
                   true}),
           client(daemon.port()) {}
 
     FakeModelServer fake;
+    FakeModelServer brief_upstream;
     ParleydProcess daemon;
     HttpClient client;
 };
@@ -221,7 +233,7 @@ TEST_CASE("GET /v1/models lists the agents as models", "[integration][openai]") 
         CHECK(model.at("created").is_int64());
         ids.emplace_back(model.at("id").as_string());
     }
-    CHECK(ids == std::vector<std::string>{"down", "echo", "slow", "upstream"});
+    CHECK(ids == std::vector<std::string>{"brief", "down", "echo", "slow", "upstream"});
 
     CHECK(f.client.request("GET", "/v1/models/echo", {}, auth()).status == 200);
     const auto missing = f.client.request("GET", "/v1/models/nope", {}, auth());
@@ -416,6 +428,21 @@ TEST_CASE("chat completion errors name the model the session or the field", "[in
         post(R"({"model":"echo","messages":[{"role":"system","content":"x"}]})", with_session(session_id));
     CHECK(no_user.status == 400);
     CHECK(error_param(no_user) == "messages");
+}
+
+TEST_CASE("an idle upstream connection is closed after its provider's keepalive, another kept",
+          "[integration][openai]") {
+    Fixture f;
+    REQUIRE(f.client.request("POST", "/v1/chat/completions", chat_body("upstream", "kept"), auth()).status == 200);
+    REQUIRE(f.client.request("POST", "/v1/chat/completions", chat_body("brief", "closed"), auth()).status == 200);
+    // Each provider pooled its connection; `brief`'s goes after 1 s idle (parleyd looks every second).
+    CHECK(f.fake.active_connections() == 1);
+    CHECK(f.brief_upstream.active_connections() == 1);
+    CHECK(f.brief_upstream.wait_for_active_connections(0, 5000ms));
+    CHECK(f.fake.active_connections() == 1);  // `upstream`'s, kept for 60 s
+    const auto again = f.client.request("POST", "/v1/chat/completions", chat_body("brief", "again"), auth());
+    CHECK(again.status == 200);
+    CHECK(reply_content(again) == "echo: again");
 }
 
 TEST_CASE("upstream failures map to 502 and a hung upstream to 504", "[integration][openai]") {

@@ -128,6 +128,33 @@ TEST_CASE("http: sequential requests reuse one pooled connection", "[net]") {
     CHECK(client.idle_connections(server.base_url()) == 1);
 }
 
+TEST_CASE("http: a pooled connection idle past its keepalive is closed, not reused", "[net]") {
+    FakeModelServer server;
+    asio::io_context io;
+    HttpClient client(io.get_executor());
+    auto request = chat_request(server.base_url());
+    request.limits.keepalive = 100ms;
+
+    SECTION("the next request opens a new connection") {
+        CHECK(run_io(io, read_stream(client, request)).find("[DONE]") != std::string::npos);
+        CHECK(client.idle_connections(server.base_url()) == 1);
+        std::this_thread::sleep_for(150ms);  // the keepalive runs out
+        CHECK(run_io(io, read_stream(client, request)).find("[DONE]") != std::string::npos);
+        CHECK(server.connections_accepted() == 2);
+        // The expired one was closed when it was passed over.
+        CHECK(server.wait_for_active_connections(1, 5000ms));
+    }
+    SECTION("close_expired_idle closes it without a request, and keeps a fresh one") {
+        CHECK(run_io(io, read_stream(client, request)).find("[DONE]") != std::string::npos);
+        CHECK(client.close_expired_idle() == 0);  // not expired yet
+        CHECK(client.idle_connections(server.base_url()) == 1);
+        std::this_thread::sleep_for(150ms);
+        CHECK(client.close_expired_idle() == 1);
+        CHECK(client.idle_connections(server.base_url()) == 0);
+        CHECK(server.wait_for_active_connections(0, 5000ms));
+    }
+}
+
 TEST_CASE("http: a request larger than the socket takes at once arrives whole", "[net]") {
     FakeModelServer server;
     asio::io_context io;
