@@ -13,20 +13,9 @@ source "$(dirname "${BASH_SOURCE[0]}")/../scripts/lib.sh"
 rounds=5
 connections=64
 duration=4
-binaries=()
-while (($#)); do
-    case "$1" in
-    --rounds) rounds="$2"; shift 2 ;;
-    --connections) connections="$2"; shift 2 ;;
-    --duration) duration="$2"; shift 2 ;;
-    -*) log "unknown option: $1"; exit 2 ;;
-    *) binaries+=("$(realpath "$1")"); shift ;;
-    esac
-done
-if ((${#binaries[@]} == 0)); then
-    log "usage: bench/compare_cpu.sh [--rounds N] [--connections N] [--duration SECONDS] PARLEYD..."
-    exit 2
-fi
+compare_options=(rounds connections duration)
+source "$PARLEY_ROOT/bench/compare_common.sh"
+parse_compare_args "bench/compare_cpu.sh [--rounds N] [--connections N] [--duration SECONDS] PARLEYD..." "$@"
 export BUILD_DIR="${BUILD_DIR:-$PARLEY_ROOT/build/release}"
 source "$PARLEY_ROOT/bench/scenarios/common.sh"
 
@@ -64,13 +53,4 @@ for round in $(seq "$rounds"); do
     done
 done
 
-python3 - "$results" <<'PY'
-import statistics, sys
-rows = {}
-for line in open(sys.argv[1]):
-    _, _, binary, *fields = line.split()
-    rows.setdefault(binary, []).append({k: float(v) for k, v in (f.split("=") for f in fields)})
-for binary, runs in rows.items():
-    medians = {k: statistics.median(run[k] for run in runs) for k in runs[0]}
-    print(f"median {binary} " + " ".join(f"{k}={v:g}" for k, v in medians.items()))
-PY
+print_medians "$results"

@@ -14,20 +14,9 @@ source "$(dirname "${BASH_SOURCE[0]}")/../scripts/lib.sh"
 rounds=5
 sessions=300
 pieces=250
-binaries=()
-while (($#)); do
-    case "$1" in
-    --rounds) rounds="$2"; shift 2 ;;
-    --sessions) sessions="$2"; shift 2 ;;
-    --pieces) pieces="$2"; shift 2 ;;
-    -*) log "unknown option: $1"; exit 2 ;;
-    *) binaries+=("$(realpath "$1")"); shift ;;
-    esac
-done
-if ((${#binaries[@]} == 0)); then
-    log "usage: bench/compare_streams.sh [--rounds N] [--sessions N] [--pieces N] PARLEYD..."
-    exit 2
-fi
+compare_options=(rounds sessions pieces)
+source "$PARLEY_ROOT/bench/compare_common.sh"
+parse_compare_args "bench/compare_streams.sh [--rounds N] [--sessions N] [--pieces N] PARLEYD..." "$@"
 export BUILD_DIR="${BUILD_DIR:-$PARLEY_ROOT/build/release}"
 source "$PARLEY_ROOT/bench/scenarios/common.sh"
 ulimit -n "$(ulimit -Hn)"
@@ -58,13 +47,4 @@ for round in $(seq "$rounds"); do
     done
 done
 
-python3 - "$results" <<'PY'
-import statistics, sys
-rows = {}
-for line in open(sys.argv[1]):
-    _, _, binary, *fields = line.split()
-    rows.setdefault(binary, []).append({k: float(v) for k, v in (f.split("=") for f in fields)})
-for binary, runs in rows.items():
-    medians = {k: statistics.median(run[k] for run in runs) for k in runs[0]}
-    print(f"median {binary} " + " ".join(f"{k}={v:g}" for k, v in medians.items()))
-PY
+print_medians "$results"

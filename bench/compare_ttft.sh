@@ -12,19 +12,9 @@ source "$(dirname "${BASH_SOURCE[0]}")/../scripts/lib.sh"
 
 rounds=3
 samples=100
-binaries=()
-while (($#)); do
-    case "$1" in
-    --rounds) rounds="$2"; shift 2 ;;
-    --samples) samples="$2"; shift 2 ;;
-    -*) log "unknown option: $1"; exit 2 ;;
-    *) binaries+=("$(realpath "$1")"); shift ;;
-    esac
-done
-if ((${#binaries[@]} == 0)); then
-    log "usage: bench/compare_ttft.sh [--rounds N] [--samples N] PARLEYD..."
-    exit 2
-fi
+compare_options=(rounds samples)
+source "$PARLEY_ROOT/bench/compare_common.sh"
+parse_compare_args "bench/compare_ttft.sh [--rounds N] [--samples N] PARLEYD..." "$@"
 export BUILD_DIR="${BUILD_DIR:-$PARLEY_ROOT/build/release}"
 source "$PARLEY_ROOT/bench/scenarios/common.sh"
 
