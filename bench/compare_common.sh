@@ -1,7 +1,7 @@
 # Shared by bench/compare_*.sh, the alternated A/B runs of parleyd binaries. Sourced, never run.
 
-# parse_compare_args USAGE ARGS...: `--NAME VALUE` sets the variable NAME for each NAME listed in
-# the array `compare_options`; every other argument is a binary to compare, collected (as an
+# parse_compare_args USAGE ARGS...: `--NAME VALUE` sets the variable NAME (dashes read as
+# underscores) for each NAME listed in the array `compare_options`; every other argument is a binary to compare, collected (as an
 # absolute path) in the array `binaries`. Without a binary, prints USAGE and exits.
 parse_compare_args() {
     local usage="$1" name
@@ -11,6 +11,7 @@ parse_compare_args() {
         case "$1" in
         --*)
             name="${1#--}"
+            name="${name//-/_}"
             if [[ " ${compare_options[*]} " != *" $name "* || $# -lt 2 ]]; then
                 log "unknown option or missing value: $1"
                 exit 2

@@ -103,14 +103,20 @@ asio::awaitable<std::shared_ptr<AgentState>> SessionService::load_agent(AgentCac
         }
         throw boost::system::system_error(state.error());
     }
-    co_return make_agent(state->session, std::move(state->messages), std::move(state->todos));
+    const auto caller = co_await asio::this_coro::executor;
+    co_return make_agent(caller, state->session, std::move(state->messages), std::move(state->todos));
 }
 
-std::shared_ptr<AgentState> SessionService::make_agent(const storage::Session& session,
+asio::any_io_executor SessionService::agent_home(const asio::any_io_executor& caller) const {
+    return runs_on_io_context(caller) ? caller : executor_;
+}
+
+std::shared_ptr<AgentState> SessionService::make_agent(const asio::any_io_executor& caller,
+                                                       const storage::Session& session,
                                                        std::vector<storage::Message> history,
                                                        std::vector<storage::Todo> todos) {
     const auto runtime = runtime_.load();
-    auto agent = std::make_shared<AgentState>(executor_);
+    auto agent = std::make_shared<AgentState>(agent_home(caller));
     agent->session_id = session.id;
     agent->tenant = session.tenant;
     agent->agent_name = session.agent;
@@ -156,7 +162,8 @@ asio::awaitable<ServiceResult<storage::Session>> SessionService::create(NewSessi
     }
     // A new session is about to be used: its first send then starts the
     // model call without reading back what was just written (three reads).
-    cache_.insert_new(make_agent(*created, {}, {}));
+    const auto caller = co_await asio::this_coro::executor;
+    cache_.insert_new(make_agent(caller, *created, {}, {}));
     co_return std::move(*created);
 }
 
@@ -292,7 +299,7 @@ asio::awaitable<ServiceResult<CompletionAccepted>> SessionService::complete(Comp
     // It runs on the caller's I/O thread when the caller runs on one (a
     // connection): the call's handlers then never change threads.
     const auto caller = co_await asio::this_coro::executor;
-    auto agent = std::make_shared<AgentState>(runs_on_io_context(caller) ? caller : executor_);
+    auto agent = std::make_shared<AgentState>(agent_home(caller));
     agent->tenant = std::move(request.tenant);
     agent->agent_name = std::move(request.agent);
     agent->config = runtime->config;

@@ -141,8 +141,12 @@ public:
 
 private:
     boost::asio::awaitable<std::shared_ptr<AgentState>> load_agent(AgentCache::LoadRequest request);
-    std::shared_ptr<AgentState> make_agent(const storage::Session& session, std::vector<storage::Message> history,
-                                           std::vector<storage::Todo> todos);
+    // An agent lives on the I/O thread of the caller that creates or loads it (its
+    // connection's, when the caller runs on one), so a client's session and its
+    // connection share a thread; others reach it by posting there.
+    [[nodiscard]] boost::asio::any_io_executor agent_home(const boost::asio::any_io_executor& caller) const;
+    std::shared_ptr<AgentState> make_agent(const boost::asio::any_io_executor& caller, const storage::Session& session,
+                                           std::vector<storage::Message> history, std::vector<storage::Todo> todos);
     boost::asio::awaitable<ServiceResult<std::shared_ptr<AgentState>>> live_agent(std::string tenant,
                                                                                   std::string session_id);
     boost::asio::awaitable<ServiceResult<SendAccepted>> accept(std::shared_ptr<AgentState> agent, SendRequest request);

@@ -7,6 +7,7 @@
 
 #include <fmt/format.h>
 #include <boost/asio/co_spawn.hpp>
+#include <boost/asio/executor_work_guard.hpp>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/use_future.hpp>
 #include <boost/json/parse.hpp>
@@ -16,6 +17,7 @@
 #include "core/metrics/metrics_registry.hpp"
 #include "core/net/http_client.hpp"
 #include "core/providers/provider_metrics.hpp"
+#include "core/single_thread_context.hpp"
 #include "core/tools/blocking_pool.hpp"
 #include "storage/id_generator.hpp"
 #include "storage/sqlite_store.hpp"
@@ -218,6 +220,46 @@ TEST_CASE("a new session's first send finds its agent cached, and an evicted one
     const auto stored = harness.run(harness.service().messages("acme", session.id, {50, std::nullopt}));
     REQUIRE(stored.has_value());
     CHECK(stored->data.size() == 4);
+}
+
+TEST_CASE("an agent lives on the I/O thread of the caller that creates or loads it", "[core][session]") {
+    Harness harness("");
+    // A connection's thread: a context of its own, run by one thread.
+    SingleThreadContext connection;
+    auto keep_running = asio::make_work_guard(connection);
+    std::jthread connection_thread([&connection] { connection.run(); });
+    const auto on_connection = [&connection](auto task) {
+        return asio::co_spawn(connection, std::move(task), asio::use_future).get();
+    };
+    using IoExecutor = asio::io_context::executor_type;
+
+    auto created = on_connection(harness.service().create({"acme", "echo", std::nullopt, "{}"}));
+    REQUIRE(created.has_value());
+    const auto agent = harness.service().cache().peek(created->id);
+    REQUIRE(agent != nullptr);
+    REQUIRE(agent->executor.target<IoExecutor>() != nullptr);  // that context's own executor, no strand
+    CHECK(&agent->executor.target<IoExecutor>()->context() == &connection);
+
+    // A caller on another context reaches it there, and the turn runs as usual.
+    auto subscriber = harness.subscriber();
+    auto accepted = harness.run(harness.service().send({"acme", created->id, "hello", subscriber, nullptr}));
+    REQUIRE(accepted.has_value());
+    CHECK(deltas_of(harness.events_until_terminal(*subscriber, accepted->turn_id)) == "echo: hello");
+    CHECK(harness.run(accepted->turn->wait()).status == TurnStatus::completed);
+
+    // Evicted and loaded again by a caller on the service's (multi-threaded) context: a strand there.
+    harness.service().cache().erase(created->id);
+    auto listener = harness.subscriber();
+    auto again = harness.run(harness.service().send({"acme", created->id, "again", listener, nullptr}));
+    REQUIRE(again.has_value());
+    (void)harness.events_until_terminal(*listener, again->turn_id);
+    CHECK(harness.run(again->turn->wait()).status == TurnStatus::completed);
+    const auto reloaded = harness.service().cache().peek(created->id);
+    REQUIRE(reloaded != nullptr);
+    REQUIRE(reloaded->executor.target<AgentState::Strand>() != nullptr);
+    CHECK(&reloaded->executor.target<AgentState::Strand>()->get_inner_executor().context() == &harness.io());
+
+    keep_running.reset();
 }
 
 TEST_CASE("the todo tool runs inside a turn and its list is kept per session", "[core][session]") {
