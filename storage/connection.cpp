@@ -6,6 +6,7 @@
 
 #include <fmt/format.h>
 
+#include "storage/coalescing_wal_vfs.hpp"
 #include "storage/sqlite_error.hpp"
 
 namespace parley::storage {
@@ -35,8 +36,10 @@ Connection::Connection(const std::string& path, ConnectionRole role, SyncMode sy
     configure_sqlite_once();
     constexpr int kFlags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX | SQLITE_OPEN_URI;
     const int flags = role == ConnectionRole::writer ? kFlags | SQLITE_OPEN_CREATE : kFlags;
+    // Only the writer appends to the WAL, so only it needs the coalescing VFS.
+    const char* vfs = role == ConnectionRole::writer ? coalescing_wal_vfs() : nullptr;
     sqlite3* raw = nullptr;
-    const int rc = sqlite3_open_v2(path.c_str(), &raw, flags, nullptr);
+    const int rc = sqlite3_open_v2(path.c_str(), &raw, flags, vfs);
     db_.reset(raw);
     if (rc != SQLITE_OK) {
         const std::string message = raw != nullptr ? sqlite3_errmsg(raw) : sqlite3_errstr(rc);
