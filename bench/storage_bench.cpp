@@ -163,7 +163,7 @@ Rate per_transaction_rate(const Settings& settings, const std::string& path) {
         update->bind_int64(2, message.seq);
         update->bind_int64(3, system_now_ms());
         update->run();
-        index_pending_messages(db);  // what the BatchWriter does before each COMMIT
+        index_pending_messages(db);  // a naive writer keeps search in sync in every transaction
         transaction.commit();
     }
     const double seconds = std::chrono::duration<double>(SteadyClock::now() - started).count();

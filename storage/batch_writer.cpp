@@ -22,9 +22,9 @@ std::vector<double> commit_duration_bounds() {
 
 }  // namespace
 
-BatchWriter::BatchWriter(std::unique_ptr<Connection> connection, const Options& options, BeforeCommit before_commit)
+BatchWriter::BatchWriter(std::unique_ptr<Connection> connection, const Options& options, Upkeep upkeep)
     : connection_(std::move(connection)),
-      before_commit_(std::move(before_commit)),
+      upkeep_(std::move(upkeep)),
       max_ops_(std::max(1U, options.batch_max_ops)),
       max_delay_(options.batch_max_delay_ms),
       capacity_(std::max(1U, options.writer_queue_capacity)),
@@ -93,6 +93,11 @@ void BatchWriter::run() {
     for (;;) {
         {
             std::unique_lock lock(mutex_);
+            if (queue_.empty() && upkeep_due_) {
+                lock.unlock();
+                run_upkeep();
+                continue;
+            }
             if (queue_.empty()) {
                 // Idle: the next operation is committed as soon as it arrives.
                 under_load = false;
@@ -175,10 +180,14 @@ void BatchWriter::run_batch(std::vector<std::unique_ptr<detail::Op>>& batch) {
         for (auto& op : batch) {
             succeeded += run_op(*op) ? 1 : 0;
         }
-        if (before_commit_) {
-            retry_busy([&] { before_commit_(*connection_); });
+        // Operations already queued will wait for this commit anyway, so the
+        // upkeep rides on it rather than costing a transaction of its own.
+        const bool followed = queue_depth_.load(std::memory_order_relaxed) != 0;
+        if (upkeep_ && followed) {
+            retry_busy([&] { upkeep_(*connection_); });
         }
         retry_busy([&] { transaction->commit(); });
+        upkeep_due_ = upkeep_ && !followed;
         commits_total_.fetch_add(1, std::memory_order_relaxed);
         batch_size_.observe(static_cast<double>(batch.size()));
         commit_duration_.observe(std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count());
@@ -193,6 +202,19 @@ void BatchWriter::run_batch(std::vector<std::unique_ptr<detail::Op>>& batch) {
     ops_total_.fetch_add(batch.size(), std::memory_order_relaxed);
     for (auto& op : batch) {
         op->complete();
+    }
+}
+
+void BatchWriter::run_upkeep() {
+    upkeep_due_ = false;
+    try {
+        std::unique_ptr<Transaction> transaction;
+        retry_busy([&] { transaction = std::make_unique<Transaction>(*connection_, TransactionMode::immediate); });
+        retry_busy([&] { upkeep_(*connection_); });
+        retry_busy([&] { transaction->commit(); });
+    } catch (const std::exception& error) {
+        // Rolled back: the work stays due, and the next batch makes it due again.
+        spdlog::error("storage: upkeep not committed: {}", error.what());
     }
 }
 

@@ -39,13 +39,18 @@ public:
     static constexpr int kMaxBusyRetries = 3;
     static constexpr std::chrono::milliseconds kFirstBackoff{5};
 
-    // Runs in every batch's transaction after its operations, right before
-    // COMMIT (SqliteStore: index_pending_messages). If it throws, the batch
-    // fails as a whole, like a failed COMMIT.
-    using BeforeCommit = std::function<void(Connection&)>;
+    // Work every batch makes due that no operation's caller waits for
+    // (SqliteStore: index_pending_messages). It runs in the batch's own
+    // transaction, right before COMMIT, when more operations are already
+    // queued; otherwise the batch commits and completes without it, and the
+    // writer runs it in a transaction of its own before it waits for the next
+    // operation: a lone write's latency does not include it. If it throws in a
+    // batch's transaction, the batch fails as a whole, like a failed COMMIT;
+    // on its own, the failure is logged and the work stays due.
+    using Upkeep = std::function<void(Connection&)>;
 
     // Takes the connection (already migrated) and starts the thread.
-    BatchWriter(std::unique_ptr<Connection> connection, const Options& options, BeforeCommit before_commit = {});
+    BatchWriter(std::unique_ptr<Connection> connection, const Options& options, Upkeep upkeep = {});
     ~BatchWriter();
 
     BatchWriter(const BatchWriter&) = delete;
@@ -80,12 +85,14 @@ private:
     void submit(std::unique_ptr<detail::Op> op);
     void run();
     void run_batch(std::vector<std::unique_ptr<detail::Op>>& batch);
+    void run_upkeep();
     bool run_op(detail::Op& op);
     template <class Fn>
     void retry_busy(Fn&& fn);
 
     std::unique_ptr<Connection> connection_;
-    BeforeCommit before_commit_;
+    Upkeep upkeep_;
+    bool upkeep_due_ = false;  // the writer thread's own
     const std::size_t max_ops_;
     const std::chrono::milliseconds max_delay_;
     const std::size_t capacity_;

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <limits>
+#include <optional>
 #include <system_error>
 
 #include <sqlite3.h>
@@ -354,6 +355,12 @@ bool is_blank(std::string_view text) {
     return text.find_first_not_of(" \t\r\n") == std::string_view::npos;
 }
 
+// True when messages are committed but not yet in the search index.
+bool index_is_behind(Connection& connection) {
+    auto pending = connection.cached("SELECT EXISTS (SELECT 1 FROM messages_fts_pending)");
+    return pending->step() && pending->column_int64(0) != 0;
+}
+
 Result<std::vector<SearchHit>> select_hits(Connection& connection, const std::string& tenant, const std::string& query,
                                            unsigned limit) {
     if (is_blank(query)) {
@@ -603,11 +610,40 @@ Store::Task<SessionState> SqliteStore::load_session_state(std::string tenant, st
 }
 
 Store::Task<std::vector<SearchHit>> SqliteStore::search(std::string tenant, std::string query, unsigned limit) {
-    auto work = [tenant = std::move(tenant), query = std::move(query), limit](Connection& connection) {
+    using MaybeHits = std::optional<std::vector<SearchHit>>;
+    // A message whose commit completed may still wait to be indexed (the
+    // writer indexes after a lone write's completion, BatchWriter::Upkeep):
+    // then no hits are read here, and the writer indexes first.
+    auto read_if_indexed = [tenant, query, limit](Connection& connection) -> Result<MaybeHits> {
+        if (index_is_behind(connection)) {
+            return MaybeHits();
+        }
+        Result<std::vector<SearchHit>> hits = select_hits(connection, tenant, query, limit);
+        if (!hits) {
+            return hits.error();
+        }
+        return MaybeHits(std::move(*hits));
+    };
+    Result<MaybeHits> first = co_await readers_->async_read<MaybeHits>(std::move(read_if_indexed), asio::use_awaitable);
+    if (!first) {
+        co_return first.error();
+    }
+    if (first->has_value()) {
+        co_return std::move(**first);
+    }
+    auto index_now = [](Connection& connection) -> Result<void> {
+        index_pending_messages(connection);
+        return {};
+    };
+    Result<void> indexed = co_await writer_->async_write<void>(std::move(index_now), asio::use_awaitable);
+    if (!indexed) {
+        co_return indexed.error();
+    }
+    auto read = [tenant = std::move(tenant), query = std::move(query), limit](Connection& connection) {
         return select_hits(connection, tenant, query, limit);
     };
     Result<std::vector<SearchHit>> result =
-        co_await readers_->async_read<std::vector<SearchHit>>(std::move(work), asio::use_awaitable);
+        co_await readers_->async_read<std::vector<SearchHit>>(std::move(read), asio::use_awaitable);
     co_return result;
 }
 

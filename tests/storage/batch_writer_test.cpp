@@ -2,7 +2,10 @@
 
 #include <algorithm>
 #include <chrono>
+#include <condition_variable>
 #include <future>
+#include <mutex>
+#include <optional>
 #include <thread>
 #include <vector>
 
@@ -71,6 +74,9 @@ public:
         open();
         return done_.get();
     }
+    [[nodiscard]] bool completes_within(std::chrono::milliseconds timeout) const {
+        return done_.wait_for(timeout) == std::future_status::ready;
+    }
 
 private:
     std::promise<void> entered_;
@@ -78,6 +84,44 @@ private:
     std::future<Result<int>> done_;
     bool opened_ = false;
 };
+
+// An upkeep that logs each run in its transaction (table upkeep_log) and
+// then holds the writer until released.
+class HeldUpkeep {
+public:
+    void operator()(Connection& db) {
+        db.exec("CREATE TABLE IF NOT EXISTS upkeep_log (rows_in_t INTEGER)");
+        db.exec("INSERT INTO upkeep_log VALUES ((SELECT count(*) FROM t))");
+        std::unique_lock lock(mutex_);
+        ++runs_;
+        changed_.notify_all();
+        changed_.wait(lock, [this] { return released_; });
+    }
+    void release() {
+        const std::lock_guard lock(mutex_);
+        released_ = true;
+        changed_.notify_all();
+    }
+    void wait_for_runs(int runs) {
+        std::unique_lock lock(mutex_);
+        changed_.wait(lock, [&] { return runs_ >= runs; });
+    }
+
+private:
+    std::mutex mutex_;
+    std::condition_variable changed_;
+    int runs_ = 0;
+    bool released_ = false;
+};
+
+std::unique_ptr<BatchWriter> make_writer_with_upkeep(const TempDir& dir, HeldUpkeep& upkeep) {
+    Options options;
+    options.batch_max_delay_ms = 1;
+    auto connection = std::make_unique<Connection>(dir.file("db"), ConnectionRole::writer, options.synchronous,
+                                                   options.busy_timeout_ms);
+    connection->exec("CREATE TABLE IF NOT EXISTS t (v TEXT UNIQUE NOT NULL)");
+    return std::make_unique<BatchWriter>(std::move(connection), options, [&upkeep](Connection& db) { upkeep(db); });
+}
 
 std::int64_t count_rows(const TempDir& dir) {
     Connection reader(dir.file("db"), ConnectionRole::reader, SyncMode::normal, 1000);
@@ -350,4 +394,43 @@ TEST_CASE("completions reach an awaiting coroutine on its own executor", "[stora
     io.run();  // returns only after the completion: the operation holds work on io
     CHECK(outcome.value() == 42);
     CHECK(completed_on == std::this_thread::get_id());
+}
+
+TEST_CASE("a lone write completes before the upkeep, which then commits on its own", "[storage]") {
+    TempDir dir;
+    HeldUpkeep upkeep;
+    auto writer = make_writer_with_upkeep(dir, upkeep);
+    auto lone = insert(*writer, "a");
+    // The upkeep holds the writer, yet the write has completed.
+    REQUIRE(lone.wait_for(std::chrono::seconds(10)) == std::future_status::ready);
+    CHECK(lone.get().value() == 1);
+    upkeep.wait_for_runs(1);
+    upkeep.release();
+    writer->stop();
+    Connection reader(dir.file("db"), ConnectionRole::reader, SyncMode::normal, 1000);
+    CHECK(reader.query_int64("SELECT count(*) FROM upkeep_log WHERE rows_in_t = 1") == 1);
+}
+
+TEST_CASE("under load the upkeep rides on the batch's own commit", "[storage]") {
+    TempDir dir;
+    HeldUpkeep upkeep;
+    auto writer = make_writer_with_upkeep(dir, upkeep);
+    std::optional<std::future<Result<std::int64_t>>> queued;
+    {
+        Gate gate(*writer);
+        queued = insert(*writer, "queued behind the gate");
+        gate.open();
+        // More is queued, so the gate's batch runs the upkeep before its
+        // COMMIT: while the upkeep holds the writer, the batch has not completed.
+        upkeep.wait_for_runs(1);
+        CHECK_FALSE(gate.completes_within(std::chrono::milliseconds(100)));
+        upkeep.release();
+        CHECK(gate.result().value() == 0);
+    }
+    CHECK(queued->get().value() == 1);
+    upkeep.wait_for_runs(2);  // the queued write's batch was followed by nothing: upkeep on its own
+    writer->stop();
+    Connection reader(dir.file("db"), ConnectionRole::reader, SyncMode::normal, 1000);
+    CHECK(reader.query_int64("SELECT count(*) FROM upkeep_log") == 2);
+    CHECK(reader.query_int64("SELECT count(*) FROM upkeep_log WHERE rows_in_t = 0") == 1);
 }

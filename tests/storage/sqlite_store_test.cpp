@@ -527,6 +527,26 @@ TEST_CASE("search: the index follows inserts, updates and deletes, also within o
     check_index_in_sync(f.store->database_path());
 }
 
+TEST_CASE("search finds every message committed before it, even one not yet indexed", "[storage]") {
+    Fixture f;
+    const Session session = f.create("acme");
+    f.append(session.id, 1, "kilo through the store");
+    {
+        // Another writer commits a message without indexing it: only the
+        // insert trigger's pending row records it, as between a lone write's
+        // commit and the writer's upkeep.
+        Connection other(f.store->database_path(), ConnectionRole::writer, SyncMode::normal, 5000);
+        other.exec("INSERT INTO messages (id, session_id, seq, role, content, status, created_at) VALUES ('m2', '" +
+                   session.id + "', 2, 'user', 'kilo lima waiting', 'complete', 1)");
+        CHECK(other.query_int64("SELECT count(*) FROM messages_fts_pending") == 1);
+    }
+    const auto hits = f.io.run(f.store->search("acme", "kilo", 10)).value();
+    CHECK(hits.size() == 2);
+    CHECK(f.io.run(f.store->search("acme", "lima", 10)).value().size() == 1);
+    f.store->close();
+    check_index_in_sync(f.store->database_path());
+}
+
 TEST_CASE("search: the index stays in sync under concurrent batched appends", "[storage]") {
     Fixture f;
     std::vector<Session> sessions;
