@@ -55,6 +55,7 @@ struct Settings {
     unsigned inserts = 20'000;      // batched writer; the per-transaction baseline runs inserts / baseline_divisor
     unsigned baseline_divisor = 1;  // FULL fsyncs each baseline commit: fewer of them keep the run short
     unsigned producers = 256;       // concurrent awaiting appenders for the batched writer
+    unsigned lone = 5'000;          // appends one at a time for the lone write's latency
     unsigned sessions = 10'000;
     unsigned messages = 100;
     unsigned queries = 20'000;
@@ -213,6 +214,64 @@ Rate batched_rate(const Settings& settings, const std::string& path, StoreStats&
     return {messages / seconds, cpu_seconds * 1e6 / messages};
 }
 
+// --- 1b. a lone write's latency ----------------------------------------------------
+// What a WebSocket send waits for before its turn may call the model: one
+// append at a time through the store (the writer idle between them), timed by
+// the awaiting coroutine from the call to its completion on the caller's thread.
+
+struct LoneLatency {
+    double p50_us = 0;
+    double p99_us = 0;
+    double cpu_us = 0;
+};
+
+asio::awaitable<void> lone_appends(SqliteStore& store, std::string session_id, unsigned count,
+                                   std::vector<double>& latencies_us, std::atomic<unsigned>& failures) {
+    std::mt19937_64 random(4);
+    for (unsigned seq = 1; seq <= count; ++seq) {
+        Message message = make_message(session_id, 2 * seq - 1, sentence(random));
+        const auto started = SteadyClock::now();
+        const Result<Message> stored = co_await store.append_message_reserving(std::move(message), 2 * seq);
+        latencies_us.push_back(std::chrono::duration<double, std::micro>(SteadyClock::now() - started).count());
+        if (!stored) {
+            failures.fetch_add(1);
+        }
+    }
+}
+
+double percentile(std::vector<double>& sorted, double p) {
+    const auto index = static_cast<std::size_t>(p * static_cast<double>(sorted.size() - 1));
+    return sorted[index];
+}
+
+LoneLatency lone_latency(const Settings& settings, const std::string& path) {
+    remove_database(path);
+    std::string session;
+    {
+        Connection db(path, ConnectionRole::writer, settings.sync, 5000);
+        apply_migrations(db);
+        session = create_sessions(db, 1, system_now_ms()).front();
+    }
+    Options options;
+    options.path = path;
+    options.synchronous = settings.sync;
+    options.wal_autocheckpoint_pages = settings.wal_autocheckpoint;
+    SqliteStore store(options);
+    asio::io_context io;
+    std::vector<double> latencies;
+    latencies.reserve(settings.lone);
+    std::atomic<unsigned> failures{0};
+    asio::co_spawn(io, lone_appends(store, session, settings.lone, latencies, failures), asio::detached);
+    const double cpu_started = process_cpu_seconds();
+    io.run();
+    const double cpu_seconds = process_cpu_seconds() - cpu_started;
+    if (failures.load() != 0) {
+        fmt::print(stderr, "lone: {} appends failed\n", failures.load());
+    }
+    std::sort(latencies.begin(), latencies.end());
+    return {percentile(latencies, 0.50), percentile(latencies, 0.99), cpu_seconds * 1e6 / settings.lone};
+}
+
 // --- 2. read latency under write load -------------------------------------------
 
 void populate(const Settings& settings, const std::string& path, std::vector<std::string>& sessions) {
@@ -293,11 +352,6 @@ asio::awaitable<void> read_loop(SqliteStore& store, const std::vector<std::strin
     }
 }
 
-double percentile(std::vector<double>& sorted, double p) {
-    const auto index = static_cast<std::size_t>(p * static_cast<double>(sorted.size() - 1));
-    return sorted[index];
-}
-
 // One read-latency measurement: a fresh store with read_pool readers, clients
 // coroutines issuing queries back to back, the writer sustaining write_rate.
 void measure_reads(const Settings& settings, const std::string& path, const std::vector<std::string>& sessions,
@@ -364,6 +418,7 @@ int main(int argc, char** argv) {
     app.add_option("--baseline-divisor", settings.baseline_divisor,
                    "the one-per-transaction baseline inserts inserts/N messages");
     app.add_option("--producers", settings.producers, "concurrent appenders feeding the batched writer");
+    app.add_option("--lone", settings.lone, "appends one at a time for the lone write's latency (0: skip)");
     app.add_option("--sessions", settings.sessions, "sessions in the read test's database");
     app.add_option("--messages", settings.messages, "messages per session in the read test's database");
     app.add_option("--queries", settings.queries, "read queries measured");
@@ -422,6 +477,14 @@ int main(int argc, char** argv) {
             sync, single.per_second, batched.per_second, batched.per_second / single.per_second,
             single.cpu_us_per_message, batched.cpu_us_per_message,
             single.cpu_us_per_message / batched.cpu_us_per_message, ops_per_commit, ms_per_commit);
+    }
+
+    if (!skip_insert && settings.lone != 0) {
+        const LoneLatency lone = lone_latency(settings, path);
+        fmt::print("lone append (one at a time, {}): p50 {:.0f} us, p99 {:.0f} us, {:.0f} us CPU each\n", settings.lone,
+                   lone.p50_us, lone.p99_us, lone.cpu_us);
+        fmt::print("result test=lone sync={} appends={} p50_us={:.0f} p99_us={:.0f} cpu_us={:.1f}\n", sync,
+                   settings.lone, lone.p50_us, lone.p99_us, lone.cpu_us);
     }
 
     if (!skip_read) {

@@ -3,7 +3,7 @@
 #
 # Each of RUNS runs, in this order: the insert test with synchronous = NORMAL, the same with FULL
 # (each prints the per-transaction and the batched rate measured in one process, so their ratio
-# is a within-run figure), then the read test: one database of SESSIONS x MESSAGES, read by
+# is a within-run figure, and a lone write's latency: appends one at a time), then the read test: one database of SESSIONS x MESSAGES, read by
 # "last 50 messages" queries while the writer sustains 2,000 appends/s, once per reader setup
 # (CLIENTS/READERS: 1 client on as many readers as cores, and 4 clients on the default pool).
 # Writes the raw outputs (d_*_runN.txt), "result" lines and report.md.
@@ -79,14 +79,16 @@ def n(value):
 lines = [machine, ""]
 loads = {}
 
-# Inserts.
+# Inserts, and the lone write's latency measured in the same process.
 insert = {}
+lone = {}
 for sync in ("normal", "full"):
     samples = []
     for run in range(1, runs + 1):
         load, found = results(out / f"d_insert_{sync}_run{run}.txt")
         loads.setdefault(sync.upper() + " inserts", []).append(load or "?")
-        samples.append(found[0])
+        samples.append(next(r for r in found if r["test"] == "insert"))
+        lone.setdefault(sync, []).append(next(r for r in found if r["test"] == "lone"))
     insert[sync] = samples
     keys = ["single_msgs_s", "batched_msgs_s", "ratio", "single_cpu_us", "batched_cpu_us", "cpu_ratio",
             "ops_per_commit", "ms_per_commit"]
@@ -135,6 +137,23 @@ for sync in ("normal", "full"):
 lines += ["", "Target batched ≥ 20× one per transaction: NORMAL "
           f"{insert['normal', 'median']['ratio']:.1f}× ({verdict(insert['normal', 'median']['ratio'] >= 20)}), FULL "
           f"{insert['full', 'median']['ratio']:.1f}× ({verdict(insert['full', 'median']['ratio'] >= 20)}).", ""]
+
+lines += [
+    f"**A lone write's latency.** One append at a time through the store "
+    f"(`Store::append_message_reserving`, the call a turn awaits before its model call; the writer idle between "
+    f"appends, {n(int(lone['normal'][0]['appends']))} of them), timed by the awaiting coroutine: the hand-off to the "
+    f"writer thread, the transaction, the completion back. CPU per append includes the writer's upkeep "
+    f"transaction after each (the search index).", "",
+    "| synchronous | p50 | p99 | CPU per append | runs (p50) |",
+    "|---|---:|---:|---:|---|",
+]
+for sync in ("normal", "full"):
+    samples = lone[sync]
+    lines.append(f"| {sync.upper()} | {n(med(s['p50_us'] for s in samples))} µs | {n(med(s['p99_us'] for s in samples))} µs "
+                 f"| {med(s['cpu_us'] for s in samples):.0f} µs | {', '.join(s['p50_us'] for s in samples)} µs |")
+    print(f"result scenario=d test=lone sync={sync} runs={runs} p50_us={med(s['p50_us'] for s in samples):.0f} "
+          f"p99_us={med(s['p99_us'] for s in samples):.0f} cpu_us={med(s['cpu_us'] for s in samples):.1f}")
+lines.append("")
 
 lines += [
     f"**Read latency.** \"Last 50 messages of a session\" (`Store::list_messages` through the `ReadPool`, timed "
