@@ -131,6 +131,23 @@ std::vector<std::string> create_sessions(Connection& db, unsigned count, std::in
     return ids;
 }
 
+// A new migrated database at path with `sessions` sessions, and their ids.
+std::vector<std::string> fresh_database(const Settings& settings, const std::string& path, unsigned sessions) {
+    remove_database(path);
+    Connection db(path, ConnectionRole::writer, settings.sync, 5000);
+    apply_migrations(db);
+    return create_sessions(db, sessions, system_now_ms());
+}
+
+// The store's options for the database at path, as the settings ask.
+Options store_options(const Settings& settings, const std::string& path) {
+    Options options;
+    options.path = path;
+    options.synchronous = settings.sync;
+    options.wal_autocheckpoint_pages = settings.wal_autocheckpoint;
+    return options;
+}
+
 // --- 1. insert throughput -----------------------------------------------------
 
 Rate per_transaction_rate(const Settings& settings, const std::string& path) {
@@ -183,18 +200,8 @@ asio::awaitable<void> append_loop(SqliteStore& store, std::string session_id, un
 }
 
 Rate batched_rate(const Settings& settings, const std::string& path, StoreStats& stats) {
-    remove_database(path);
-    std::vector<std::string> sessions;
-    {
-        Connection db(path, ConnectionRole::writer, settings.sync, 5000);
-        apply_migrations(db);
-        sessions = create_sessions(db, settings.producers, system_now_ms());
-    }
-    Options options;
-    options.path = path;
-    options.synchronous = settings.sync;
-    options.wal_autocheckpoint_pages = settings.wal_autocheckpoint;
-    SqliteStore store(options);
+    const std::vector<std::string> sessions = fresh_database(settings, path, settings.producers);
+    SqliteStore store(store_options(settings, path));
     asio::io_context io;
     std::atomic<unsigned> failures{0};
     const unsigned per_producer = std::max(1U, settings.inserts / settings.producers);
@@ -245,18 +252,8 @@ double percentile(std::vector<double>& sorted, double p) {
 }
 
 LoneLatency lone_latency(const Settings& settings, const std::string& path) {
-    remove_database(path);
-    std::string session;
-    {
-        Connection db(path, ConnectionRole::writer, settings.sync, 5000);
-        apply_migrations(db);
-        session = create_sessions(db, 1, system_now_ms()).front();
-    }
-    Options options;
-    options.path = path;
-    options.synchronous = settings.sync;
-    options.wal_autocheckpoint_pages = settings.wal_autocheckpoint;
-    SqliteStore store(options);
+    const std::string session = fresh_database(settings, path, 1).front();
+    SqliteStore store(store_options(settings, path));
     asio::io_context io;
     std::vector<double> latencies;
     latencies.reserve(settings.lone);
@@ -356,11 +353,8 @@ asio::awaitable<void> read_loop(SqliteStore& store, const std::vector<std::strin
 // coroutines issuing queries back to back, the writer sustaining write_rate.
 void measure_reads(const Settings& settings, const std::string& path, const std::vector<std::string>& sessions,
                    unsigned clients, unsigned read_pool, const std::string& sync) {
-    Options options;
-    options.path = path;
-    options.synchronous = settings.sync;
+    Options options = store_options(settings, path);
     options.read_pool_size = read_pool;
-    options.wal_autocheckpoint_pages = settings.wal_autocheckpoint;
     SqliteStore store(options);
 
     asio::io_context writer_io;

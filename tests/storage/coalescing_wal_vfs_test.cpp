@@ -27,6 +27,13 @@ std::string copy_of_files_on_disk(const TempDir& dir, const std::string& name) {
     return copy;
 }
 
+// Opening that copy recovers exactly the committed rows, intact.
+void check_copy_recovers(const TempDir& dir, std::int64_t rows) {
+    Connection copy(copy_of_files_on_disk(dir, "db"), ConnectionRole::writer, SyncMode::normal, 100);
+    CHECK(copy.query_int64("SELECT count(*) FROM t") == rows);
+    CHECK(copy.query_text("PRAGMA integrity_check") == "ok");
+}
+
 void insert_rows(Connection& db, int count, int bytes) {
     for (int i = 0; i < count; ++i) {
         db.exec("INSERT INTO t (payload) VALUES (randomblob(" + std::to_string(bytes) + "))");
@@ -54,9 +61,7 @@ TEST_CASE("a commit's WAL frames reach the file in one write, before readers see
     CHECK(after.requested - before.requested >= 4 * kCommits);
     CHECK(after.issued - before.issued == kCommits);
 
-    Connection copy(copy_of_files_on_disk(dir, "db"), ConnectionRole::writer, SyncMode::normal, 100);
-    CHECK(copy.query_int64("SELECT count(*) FROM t") == kCommits);
-    CHECK(copy.query_text("PRAGMA integrity_check") == "ok");
+    check_copy_recovers(dir, kCommits);
 }
 
 TEST_CASE("transactions larger than the page cache and the write buffer, rolled back or committed", "[storage]") {
@@ -78,9 +83,7 @@ TEST_CASE("transactions larger than the page cache and the write buffer, rolled 
         insert_rows(writer, 1, 1000);
         writer.exec("COMMIT");
         CHECK(reader.query_int64("SELECT count(*) FROM t") == 1);
-        Connection copy(copy_of_files_on_disk(dir, "db"), ConnectionRole::writer, SyncMode::normal, 100);
-        CHECK(copy.query_int64("SELECT count(*) FROM t") == 1);
-        CHECK(copy.query_text("PRAGMA integrity_check") == "ok");
+        check_copy_recovers(dir, 1);
     }
 
     SECTION("committed with a savepoint rolled back inside, across a checkpoint") {
@@ -100,9 +103,7 @@ TEST_CASE("transactions larger than the page cache and the write buffer, rolled 
         insert_rows(writer, 10, 1000);
         writer.exec("COMMIT");
         CHECK(reader.query_int64("SELECT count(*) FROM t") == 2010);
-        Connection copy(copy_of_files_on_disk(dir, "db"), ConnectionRole::writer, SyncMode::normal, 100);
-        CHECK(copy.query_int64("SELECT count(*) FROM t") == 2010);
-        CHECK(copy.query_text("PRAGMA integrity_check") == "ok");
+        check_copy_recovers(dir, 2010);
     }
 }
 
@@ -115,7 +116,5 @@ TEST_CASE("synchronous FULL commits through the coalescing VFS", "[storage]") {
         insert_rows(writer, 3, 500);
         writer.exec("COMMIT");
     }
-    Connection copy(copy_of_files_on_disk(dir, "db"), ConnectionRole::writer, SyncMode::normal, 100);
-    CHECK(copy.query_int64("SELECT count(*) FROM t") == 15);
-    CHECK(copy.query_text("PRAGMA integrity_check") == "ok");
+    check_copy_recovers(dir, 15);
 }
