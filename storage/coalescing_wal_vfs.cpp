@@ -44,7 +44,7 @@ struct PendingWrites {
     sqlite3_file* file;
     std::vector<unsigned char> bytes;
     sqlite3_int64 offset = 0;
-    bool commit_frame_started = false;
+    bool commit_frame_started = false;  // the last write was a commit frame's header
 
     [[nodiscard]] sqlite3_int64 end() const { return offset + static_cast<sqlite3_int64>(bytes.size()); }
 
@@ -55,7 +55,6 @@ struct PendingWrites {
         writes_issued.fetch_add(1, std::memory_order_relaxed);
         const int rc = file->pMethods->xWrite(file, bytes.data(), static_cast<int>(bytes.size()), offset);
         bytes.clear();
-        commit_frame_started = false;
         return rc;
     }
 };
@@ -102,6 +101,10 @@ int wal_read(sqlite3_file* file, void* data, int amount, sqlite3_int64 offset) {
 int wal_write(sqlite3_file* file, const void* data, int amount, sqlite3_int64 offset) {
     writes_requested.fetch_add(1, std::memory_order_relaxed);
     PendingWrites& pending = pending_of(file);
+    // Decided before any flush below: the commit frame's page may be the
+    // write that no longer fits in the buffer.
+    const bool completes_commit_frame = pending.commit_frame_started;
+    pending.commit_frame_started = is_commit_frame_header(data, amount);
     const bool appends = pending.bytes.empty() || offset == pending.end();
     const bool fits = pending.bytes.size() + static_cast<std::size_t>(amount) <= kMaxBufferedBytes;
     if (!appends || !fits) {
@@ -118,12 +121,11 @@ int wal_write(sqlite3_file* file, const void* data, int amount, sqlite3_int64 of
     } catch (const std::bad_alloc&) {
         return SQLITE_IOERR_NOMEM;
     }
-    if (pending.commit_frame_started) {
+    if (completes_commit_frame) {
         // The commit frame's page: the transaction's frames are complete and
         // must be in the file before SQLite tells readers of them.
         return pending.flush();
     }
-    pending.commit_frame_started = is_commit_frame_header(data, amount);
     return SQLITE_OK;
 }
 

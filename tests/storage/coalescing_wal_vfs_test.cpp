@@ -118,3 +118,24 @@ TEST_CASE("synchronous FULL commits through the coalescing VFS", "[storage]") {
     }
     check_copy_recovers(dir, 15);
 }
+
+TEST_CASE("a commit frame whose page no longer fits in the write buffer still reaches the file", "[storage]") {
+    TempDir dir;
+    Connection writer(dir.file("db"), ConnectionRole::writer, SyncMode::normal, 100);
+    writer.exec("CREATE TABLE t (id INTEGER PRIMARY KEY, payload BLOB)");
+    writer.exec("PRAGMA wal_autocheckpoint = 0");  // frames accumulate: every size lands at every buffer position
+    Connection reader(dir.file("db"), ConnectionRole::reader, SyncMode::normal, 100);
+    // A 3,000-byte row fills a page of its own, so a transaction of k rows
+    // writes about k + 2 frames: k = 1..80 covers commits of every length
+    // through 2.5 buffers (31 frames each), the commit frame at each end.
+    std::int64_t rows = 0;
+    for (int k = 1; k <= 80; ++k) {
+        writer.exec("BEGIN IMMEDIATE");
+        insert_rows(writer, k, 3000);
+        writer.exec("COMMIT");
+        rows += k;
+        REQUIRE(reader.query_int64("SELECT count(*) FROM t") == rows);
+        REQUIRE(reader.query_int64("SELECT sum(length(payload)) FROM t") == rows * 3000);
+    }
+    check_copy_recovers(dir, rows);
+}
