@@ -65,7 +65,8 @@ struct AgentState {
     std::string tenant;
     std::string agent_name;
     std::uint64_t generation = 0;  // the configuration generation it was built from
-    // Running plus queued turns; an agent with any is never evicted.
+    // Running plus queued turns; an agent with any is never evicted. A running
+    // turn stops counting just before its terminal event (Turn::leave_session).
     std::atomic<unsigned> active_turns{0};
 
     [[nodiscard]] bool busy() const { return active_turns.load() > 0; }

@@ -310,6 +310,7 @@ asio::awaitable<ServiceResult<CompletionAccepted>> SessionService::complete(Comp
     if (request.subscriber) {
         (void)agent->channel->attach(request.subscriber, std::nullopt);
     }
+    agent->active_turns.fetch_add(1);  // as every turn's, until it ends
     QueuedTurn queued{storage::generate_id("turn_"), {}, nullptr, std::move(request.options)};
     queued.handle = std::make_shared<TurnHandle>(queued.turn_id);
     CompletionAccepted accepted{queued.turn_id, queued.handle, agent->channel, nullptr};
@@ -433,6 +434,7 @@ asio::awaitable<void> SessionService::execute(const std::shared_ptr<AgentState>&
     } catch (const std::exception& error) {
         spdlog::error("session {}: turn {} failed: {}", agent->session_id, turn->id(), error.what());
         result = TurnResult{turn->id(), TurnStatus::failed, {}, TurnError{"internal_error", error.what()}};
+        turn->leave_session();
         agent->channel->publish(make_event(EventType::turn_failed, agent->channel->next_seq(), agent->session_id,
                                            turn->id(),
                                            {{"error", {{"code", "internal_error"}, {"message", "internal error"}}}}));
@@ -450,9 +452,8 @@ void SessionService::turn_ended() {
 
 // On the session's executor: runs a turn, then the next queued one.
 asio::awaitable<void> SessionService::run_turn(std::shared_ptr<AgentState> agent, std::shared_ptr<Turn> turn) {
-    co_await execute(agent, turn);
+    co_await execute(agent, turn);  // the turn has left active_turns
     agent->running.reset();
-    agent->active_turns.fetch_sub(1);
 
     if (!agent->queue.empty() && accepting_) {
         auto next = std::move(agent->queue.front());

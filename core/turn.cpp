@@ -1,5 +1,7 @@
 #include "core/turn.hpp"
 
+#include <utility>
+
 #include <fmt/format.h>
 #include <spdlog/spdlog.h>
 #include <boost/asio/bind_cancellation_slot.hpp>
@@ -73,6 +75,12 @@ void Turn::interrupt() {
         self->interrupted_ = true;
         self->interrupt_signal_.emit(asio::cancellation_type::terminal);
     });
+}
+
+void Turn::leave_session() {
+    if (std::exchange(counted_in_session_, false)) {
+        session_->active_turns.fetch_sub(1);
+    }
 }
 
 // One co_spawn bound to the interrupt signal: cheaper than racing the work
@@ -343,6 +351,7 @@ asio::awaitable<TurnResult> Turn::finish(TurnStatus status) {
     const auto type = status == TurnStatus::completed     ? EventType::turn_completed
                       : status == TurnStatus::interrupted ? EventType::turn_interrupted
                                                           : EventType::turn_failed;
+    leave_session();
     announce(*session_->channel, seq, [&](EventJson json) {
         boost::json::object fields;
         if (json == EventJson::skip) {

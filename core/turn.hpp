@@ -44,6 +44,11 @@ public:
     // Thread-safe; idempotent. The turn must be owned by a shared_ptr.
     void interrupt();
 
+    // The session stops counting this turn in active_turns (once; on the
+    // session's executor). finish() does it just before the terminal event, so
+    // whoever has seen that event finds the session idle unless more turns wait.
+    void leave_session();
+
 private:
     struct PendingCall {
         ToolCall call;
@@ -83,6 +88,7 @@ private:
     // in flight; the flag stops the turn at its next step otherwise.
     boost::asio::cancellation_signal interrupt_signal_;
     bool interrupted_ = false;
+    bool counted_in_session_ = true;  // until leave_session()
 
     // The model call in progress.
     std::string message_id_;

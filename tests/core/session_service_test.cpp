@@ -454,6 +454,34 @@ TEST_CASE("an upstream failure ends the turn with turn.failed and the session st
     CHECK(reread->status == parley::storage::SessionStatus::idle);
 }
 
+// A running turn stops counting as active before its terminal event goes out,
+// so a client that reads the session right after the event (or after a
+// non-streaming send returned) finds it idle. The reads run on this thread
+// while the turn's own thread may still be finishing it.
+TEST_CASE("a client that has seen a turn end finds the session idle", "[core][session]") {
+    Harness harness("");
+    const auto session = harness.create("echo");
+    constexpr int kTurns = 50;
+    int busy_after_event = 0;
+    int running_after_wait = 0;
+    for (int i = 0; i < kTurns; ++i) {
+        auto subscriber = harness.subscriber();
+        auto accepted = harness.run(harness.service().send({"acme", session.id, "hi", subscriber, nullptr}));
+        REQUIRE(accepted.has_value());
+        (void)harness.events_until_terminal(*subscriber, accepted->turn_id);
+        // At once, from the live agent whose state a session's reads overlay.
+        const auto agent = harness.service().cache().peek(session.id);
+        REQUIRE(agent);
+        busy_after_event += agent->busy() ? 1 : 0;
+        REQUIRE(harness.run(accepted->turn->wait()).status == TurnStatus::completed);
+        const auto reread = harness.run(harness.service().get("acme", session.id));
+        REQUIRE(reread.has_value());
+        running_after_wait += reread->status == parley::storage::SessionStatus::running ? 1 : 0;
+    }
+    CHECK(busy_after_event == 0);
+    CHECK(running_after_wait == 0);
+}
+
 TEST_CASE("sessions are scoped to their tenant and content is bounded", "[core][session]") {
     Harness harness("");
     const auto session = harness.create("echo");
