@@ -3,7 +3,6 @@
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/detached.hpp>
-#include <boost/asio/post.hpp>
 #include <boost/asio/use_awaitable.hpp>
 
 namespace parley::core {
@@ -11,7 +10,11 @@ namespace parley::core {
 namespace asio = boost::asio;
 
 AgentCache::AgentCache(asio::any_io_executor executor, AgentCacheOptions options, const Clock& clock, Loader loader)
-    : options_(options), clock_(clock), loader_(std::move(loader)), expiry_timer_(std::move(executor)) {}
+    : options_(options),
+      clock_(clock),
+      loader_(std::move(loader)),
+      expiry_strand_(asio::make_strand(std::move(executor))),
+      expiry_timer_(expiry_strand_) {}
 
 AgentCache::~AgentCache() = default;
 
@@ -148,18 +151,32 @@ std::size_t AgentCache::evict_expired() {
 }
 
 void AgentCache::start() {
-    if (running_.exchange(true)) {
+    if (started_.exchange(true)) {
         return;
     }
-    asio::co_spawn(expiry_timer_.get_executor(), expire_periodically(), asio::detached);
+    running_ = true;
+    asio::co_spawn(expiry_strand_, expire_periodically(), asio::detached);
 }
 
-void AgentCache::stop() {
-    running_ = false;
-    asio::post(expiry_timer_.get_executor(), [this] { expiry_timer_.cancel(); });
+asio::awaitable<void> AgentCache::stop() {
+    if (!started_ || !running_.exchange(false)) {
+        co_return;
+    }
+    co_await asio::co_spawn(expiry_strand_, end_expiry(), asio::use_awaitable);
+}
+
+// On the expiry strand: the loop sees running_ false at its next check, or now,
+// woken by the cancel. Nothing of the cache is left queued on the strand after.
+asio::awaitable<void> AgentCache::end_expiry() {
+    expiry_timer_.cancel();
+    co_await expiry_ended_.async_wait(asio::use_awaitable);
 }
 
 asio::awaitable<void> AgentCache::expire_periodically() {
+    struct EndedOnExit {
+        AsyncLatch& ended;
+        ~EndedOnExit() { ended.set(); }
+    } on_exit{expiry_ended_};
     while (running_) {
         Clock::time_point next = clock_.now() + options_.ttl;
         {

@@ -13,6 +13,7 @@
 #include <boost/asio/any_io_executor.hpp>
 #include <boost/asio/awaitable.hpp>
 #include <boost/asio/steady_timer.hpp>
+#include <boost/asio/strand.hpp>
 
 #include "core/agent_state.hpp"
 #include "core/async_latch.hpp"
@@ -70,9 +71,11 @@ public:
     // Evicts the entries idle for longer than the TTL; the expiry timer calls it.
     std::size_t evict_expired();
 
-    // Starts / stops the expiry timer.
+    // Starts the expiry timer's loop (once).
     void start();
-    void stop();
+    // Stops it and waits until the loop has ended: afterwards nothing of the
+    // cache runs on its executor, and the cache may be destroyed.
+    boost::asio::awaitable<void> stop();
 
     [[nodiscard]] AgentCacheStats stats() const;
 
@@ -90,6 +93,7 @@ private:
     };
 
     boost::asio::awaitable<void> expire_periodically();
+    boost::asio::awaitable<void> end_expiry();
     void touch(Entry& entry);                                             // with mutex_ held
     void evict_over_capacity();                                           // with mutex_ held
     void remove(std::unordered_map<std::string, Entry>::iterator entry);  // with mutex_ held
@@ -97,8 +101,13 @@ private:
     AgentCacheOptions options_;
     const Clock& clock_;
     Loader loader_;
+    // On a strand of its own: the loop and stop()'s cancel never run at once,
+    // also on an executor that several threads run.
+    boost::asio::strand<boost::asio::any_io_executor> expiry_strand_;
     boost::asio::steady_timer expiry_timer_;
     std::atomic<bool> running_{false};
+    std::atomic<bool> started_{false};
+    AsyncLatch expiry_ended_;  // set when the loop has returned
 
     mutable std::mutex mutex_;
     std::unordered_map<std::string, Entry> entries_;

@@ -607,7 +607,7 @@ asio::awaitable<void> SessionService::shut_down(std::chrono::milliseconds grace)
         }
         co_await await_turns_ended(deadline, kInterruptedTurnsWait);
     }
-    cache_.stop();
+    co_await cache_.stop();
 }
 
 // Waits until no turn runs or `limit` passes; woken by each turn's end, never polling.

@@ -4,6 +4,7 @@
 #include <vector>
 
 #include <boost/asio/co_spawn.hpp>
+#include <boost/asio/detached.hpp>
 #include <boost/asio/executor_work_guard.hpp>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/steady_timer.hpp>
@@ -132,7 +133,7 @@ TEST_CASE("the expiry timer evicts without any call to the cache", "[core][cache
     (void)get(io, cache, "a");
     cache.start();
     asio::steady_timer wait(io, 1500ms);
-    wait.async_wait([&](auto) { cache.stop(); });
+    wait.async_wait([&](auto) { asio::co_spawn(io, cache.stop(), asio::detached); });
     io.restart();
     io.run();
     CHECK(cache.peek("a") == nullptr);
