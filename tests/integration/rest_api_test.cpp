@@ -201,9 +201,13 @@ TEST_CASE("a message without stream answers with the whole turn", "[integration]
     CHECK(messages[1].at("usage").at("output_tokens").as_int64() > 0);
     CHECK(messages[0].at("seq").as_int64() < messages[1].at("seq").as_int64());
 
+    // A client that has its answer reads the session as idle at once, also on
+    // another connection (and so, with two I/O threads, possibly another thread).
+    ApiClient other(daemon.port());
     for (int i = 0; i < 3; ++i) {
         REQUIRE(api.call("POST", "/v1/sessions/" + id + "/messages", send_body("more " + std::to_string(i), false))
                     .status == 200);
+        CHECK(other.call("GET", "/v1/sessions/" + id).body.at("status").as_string() == "idle");
     }
     const auto latest = api.call("GET", "/v1/sessions/" + id + "/messages?limit=3");
     REQUIRE(latest.status == 200);
