@@ -104,10 +104,12 @@ TEST_CASE("chain: a 429 is retried after its Retry-After, then succeeds", "[prov
 }
 
 TEST_CASE("chain: a 429 with an HTTP-date Retry-After waits until that date", "[providers]") {
+    // The clock starts before the date is taken: to_time_t truncates, so the date is at least 1 s after `started`
+    // however long the set-up below takes on a loaded machine.
+    const auto started = std::chrono::steady_clock::now();
     FakeModelServer server;
     Script limited;
     limited.status = 429;
-    // to_time_t truncates: the date is 1 to 2 s ahead by the time the client reads it.
     limited.retry_after = http_date_in(2s);
     server.enqueue(limited);
     asio::io_context io;
@@ -116,7 +118,6 @@ TEST_CASE("chain: a 429 with an HTTP-date Retry-After waits until that date", "[
         {{std::make_shared<OpenAiProvider>(openai_config("up", server.base_url() + "/v1", 2), http), 2}}, nullptr,
         fast_policy());
     RecordedStream recorded;
-    const auto started = std::chrono::steady_clock::now();
     const auto outcome = run_io(io, call(chain, user_request("hello"), recorded));
     const auto elapsed = std::chrono::steady_clock::now() - started;
     REQUIRE_FALSE(outcome.error);
