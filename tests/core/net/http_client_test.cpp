@@ -133,12 +133,13 @@ TEST_CASE("http: a pooled connection idle past its keepalive is closed, not reus
     asio::io_context io;
     HttpClient client(io.get_executor());
     auto request = chat_request(server.base_url());
-    request.limits.keepalive = 100ms;
+    // Long enough that a stalled CI machine cannot expire it before the first check.
+    request.limits.keepalive = 300ms;
 
     SECTION("the next request opens a new connection") {
         CHECK(run_io(io, read_stream(client, request)).find("[DONE]") != std::string::npos);
         CHECK(client.idle_connections(server.base_url()) == 1);
-        std::this_thread::sleep_for(150ms);  // the keepalive runs out
+        std::this_thread::sleep_for(350ms);  // the keepalive runs out
         CHECK(run_io(io, read_stream(client, request)).find("[DONE]") != std::string::npos);
         CHECK(server.connections_accepted() == 2);
         // The expired one was closed when it was passed over.
@@ -148,7 +149,7 @@ TEST_CASE("http: a pooled connection idle past its keepalive is closed, not reus
         CHECK(run_io(io, read_stream(client, request)).find("[DONE]") != std::string::npos);
         CHECK(client.close_expired_idle() == 0);  // not expired yet
         CHECK(client.idle_connections(server.base_url()) == 1);
-        std::this_thread::sleep_for(150ms);
+        std::this_thread::sleep_for(350ms);
         CHECK(client.close_expired_idle() == 1);
         CHECK(client.idle_connections(server.base_url()) == 0);
         CHECK(server.wait_for_active_connections(0, 5000ms));
