@@ -142,8 +142,8 @@ int main(int argc, char** argv) {
         const auto before = measure();
         const auto loaded = run_concurrently(runtime, agents, [&](std::size_t i) -> asio::awaitable<bool> {
             AgentCache::LoadRequest request{ids[i], kTenant};
-            auto agent = co_await service.cache().get(std::move(request), generation);
-            co_return agent != nullptr && agent->history.empty();
+            const auto lease = co_await service.cache().get(std::move(request), generation);
+            co_return lease&& lease.agent()->history.empty();
         });
         const auto after = measure();
         const auto stats = service.cache_stats();

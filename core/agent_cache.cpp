@@ -18,7 +18,7 @@ AgentCache::AgentCache(asio::any_io_executor executor, AgentCacheOptions options
 
 AgentCache::~AgentCache() = default;
 
-asio::awaitable<std::shared_ptr<AgentState>> AgentCache::get(LoadRequest request, std::uint64_t generation) {
+asio::awaitable<AgentLease> AgentCache::get(LoadRequest request, std::uint64_t generation) {
     const std::string session_id = request.session_id;
     std::shared_ptr<PendingLoad> pending;
     bool leader = false;
@@ -26,21 +26,25 @@ asio::awaitable<std::shared_ptr<AgentState>> AgentCache::get(LoadRequest request
         const std::lock_guard lock(mutex_);
         const auto found = entries_.find(session_id);
         if (found != entries_.end()) {
-            if (found->second.agent->tenant != request.tenant) {
-                co_return nullptr;
+            auto& agent = found->second.agent;
+            if (agent->tenant != request.tenant) {
+                co_return AgentLease{};
             }
-            if (found->second.agent->generation == generation || found->second.agent->busy()) {
+            if (agent->generation == generation || agent->in_use()) {
                 hits_.fetch_add(1, std::memory_order_relaxed);
                 touch(found->second);
-                co_return found->second.agent;
+                agent->leases.fetch_add(1);
+                co_return AgentLease(agent);
             }
-            remove(found);  // stale configuration and idle: rebuild
+            remove(found);  // stale configuration and not in use: rebuild
         }
         misses_.fetch_add(1, std::memory_order_relaxed);
         auto& slot = loading_[session_id];
         if (!slot) {
             slot = std::make_shared<PendingLoad>();
             leader = true;
+        } else {
+            ++slot->waiters;
         }
         pending = slot;
     }
@@ -50,10 +54,11 @@ asio::awaitable<std::shared_ptr<AgentState>> AgentCache::get(LoadRequest request
         if (pending->error) {
             std::rethrow_exception(pending->error);
         }
-        if (pending->agent && pending->agent->tenant != request.tenant) {
-            co_return nullptr;
+        AgentLease lease(pending->agent);  // the leader counted it
+        if (lease && lease.agent()->tenant != request.tenant) {
+            co_return AgentLease{};
         }
-        co_return pending->agent;
+        co_return lease;
     }
 
     try {
@@ -64,17 +69,21 @@ asio::awaitable<std::shared_ptr<AgentState>> AgentCache::get(LoadRequest request
     {
         const std::lock_guard lock(mutex_);
         loading_.erase(session_id);
-        if (pending->agent && !pending->erased) {
-            lru_.push_front(session_id);
-            entries_.insert_or_assign(session_id, Entry{pending->agent, clock_.now(), lru_.begin()});
-            evict_over_capacity();
+        if (pending->agent) {
+            // Leased before it can be evicted: in a cache full of agents in use, it is the one eviction would pick.
+            pending->agent->leases.fetch_add(1 + pending->waiters);
+            if (!pending->erased) {
+                lru_.push_front(session_id);
+                entries_.insert_or_assign(session_id, Entry{pending->agent, clock_.now(), lru_.begin()});
+                evict_over_capacity();
+            }
         }
     }
     pending->done.set();
     if (pending->error) {
         std::rethrow_exception(pending->error);
     }
-    co_return pending->agent;
+    co_return AgentLease(pending->agent);
 }
 
 void AgentCache::insert_new(std::shared_ptr<AgentState> agent) {
@@ -119,7 +128,7 @@ void AgentCache::evict_over_capacity() {
     while (entries_.size() > options_.max_entries && candidate != lru_.begin()) {
         --candidate;
         const auto entry = entries_.find(*candidate);
-        if (entry->second.agent->busy()) {
+        if (entry->second.agent->in_use()) {
             continue;
         }
         candidate = std::next(candidate);
@@ -139,7 +148,7 @@ std::size_t AgentCache::evict_expired() {
         if (now - entry->second.last_used < options_.ttl) {
             break;
         }
-        if (entry->second.agent->busy()) {
+        if (entry->second.agent->in_use()) {
             touch(entry->second);  // in use: counts as used now
             continue;
         }

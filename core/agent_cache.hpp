@@ -33,10 +33,46 @@ struct AgentCacheStats {
     std::size_t entries = 0;
 };
 
+// A session's agent as AgentCache::get hands it out: while the lease lives the
+// cache neither evicts the agent nor rebuilds it, so a send can count its turn
+// in active_turns (which keeps the agent from then on) before anything else
+// could load a second agent for the session.
+class AgentLease {
+public:
+    AgentLease() = default;
+    // Takes over one count the cache added to agent->leases.
+    explicit AgentLease(std::shared_ptr<AgentState> agent) : agent_(std::move(agent)) {}
+    ~AgentLease() { release(); }
+    AgentLease(AgentLease&& other) noexcept : agent_(std::move(other.agent_)) {}
+    AgentLease& operator=(AgentLease&& other) noexcept {
+        if (this != &other) {
+            release();
+            agent_ = std::move(other.agent_);
+        }
+        return *this;
+    }
+    AgentLease(const AgentLease&) = delete;
+    AgentLease& operator=(const AgentLease&) = delete;
+
+    [[nodiscard]] const std::shared_ptr<AgentState>& agent() const { return agent_; }
+    explicit operator bool() const { return agent_ != nullptr; }
+
+private:
+    void release() {
+        if (agent_) {
+            agent_->leases.fetch_sub(1);
+            agent_.reset();
+        }
+    }
+
+    std::shared_ptr<AgentState> agent_;
+};
+
 // Maps a session to its live agent. Bounded by entry count (LRU eviction) and
 // by idle time (a timer expires entries; nothing is scanned per call). An
-// agent with active turns is never evicted. Concurrent misses for one session
-// load it once. Eviction loses nothing: every agent's state is in storage.
+// agent with active turns or a lease is never evicted, so a session has one
+// agent while it is used, even beyond max_entries. Concurrent misses for one
+// session load it once. Eviction loses nothing: every agent's state is in storage.
 class AgentCache {
 public:
     struct LoadRequest {
@@ -52,10 +88,10 @@ public:
     AgentCache(const AgentCache&) = delete;
     AgentCache& operator=(const AgentCache&) = delete;
 
-    // The session's agent, loaded on a miss; null when the session does not
-    // exist for the tenant. An idle entry built from an older configuration
-    // generation is rebuilt, so new turns use the new profile.
-    boost::asio::awaitable<std::shared_ptr<AgentState>> get(LoadRequest request, std::uint64_t generation);
+    // The session's agent, leased, loaded on a miss; empty when the session does
+    // not exist for the tenant. An entry not in use built from an older
+    // configuration generation is rebuilt, so new turns use the new profile.
+    boost::asio::awaitable<AgentLease> get(LoadRequest request, std::uint64_t generation);
 
     // Caches the agent of a session just created, built without reading
     // storage (its history is empty); the session's first send then finds it.
@@ -90,6 +126,7 @@ private:
         std::shared_ptr<AgentState> agent;
         std::exception_ptr error;
         bool erased = false;
+        unsigned waiters = 0;  // gets waiting for this load, each owed a lease
     };
 
     boost::asio::awaitable<void> expire_periodically();

@@ -69,7 +69,12 @@ struct AgentState {
     // turn stops counting just before its terminal event (Turn::leave_session).
     std::atomic<unsigned> active_turns{0};
 
+    // AgentLeases held: a send between the cache handing the agent out and its
+    // turn counting in active_turns. A leased agent is never evicted either.
+    std::atomic<unsigned> leases{0};
+
     [[nodiscard]] bool busy() const { return active_turns.load() > 0; }
+    [[nodiscard]] bool in_use() const { return busy() || leases.load() > 0; }
 
     boost::asio::any_io_executor executor;         // see serial_executor()
     std::shared_ptr<const ConfigSnapshot> config;  // the snapshot `generation` names

@@ -129,17 +129,16 @@ std::shared_ptr<AgentState> SessionService::make_agent(const asio::any_io_execut
     return agent;
 }
 
-asio::awaitable<ServiceResult<std::shared_ptr<AgentState>>> SessionService::live_agent(std::string tenant,
-                                                                                       std::string session_id) {
+asio::awaitable<ServiceResult<AgentLease>> SessionService::live_agent(std::string tenant, std::string session_id) {
     try {
         // Named first: GCC 12 destroys a braced temporary inside a co_await twice.
         AgentCache::LoadRequest request{session_id, std::move(tenant)};
         const auto generation = runtime_.load()->config->generation;
-        auto agent = co_await cache_.get(std::move(request), generation);
-        if (!agent) {
+        auto lease = co_await cache_.get(std::move(request), generation);
+        if (!lease) {
             co_return not_found(session_id);
         }
-        co_return agent;
+        co_return lease;
     } catch (const boost::system::system_error& error) {
         co_return from_store(error.code(), session_id);
     }
@@ -278,11 +277,12 @@ asio::awaitable<ServiceResult<SendAccepted>> SessionService::send(SendRequest re
     if (!accepting_) {
         co_return ServiceError{ServiceErrc::unavailable, "the server is shutting down", std::nullopt};
     }
-    auto agent = co_await live_agent(request.tenant, request.session_id);
-    if (!agent) {
-        co_return agent.error();
+    auto lease = co_await live_agent(request.tenant, request.session_id);
+    if (!lease) {
+        co_return lease.error();
     }
-    auto live = std::move(*agent);
+    // Held until accept returns: by then an accepted turn counts in active_turns.
+    const auto live = lease->agent();
     co_return co_await asio::co_spawn(live->executor, accept(live, std::move(request)), asio::use_awaitable);
 }
 

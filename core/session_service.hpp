@@ -147,8 +147,7 @@ private:
     [[nodiscard]] boost::asio::any_io_executor agent_home(const boost::asio::any_io_executor& caller) const;
     std::shared_ptr<AgentState> make_agent(const boost::asio::any_io_executor& caller, const storage::Session& session,
                                            std::vector<storage::Message> history, std::vector<storage::Todo> todos);
-    boost::asio::awaitable<ServiceResult<std::shared_ptr<AgentState>>> live_agent(std::string tenant,
-                                                                                  std::string session_id);
+    boost::asio::awaitable<ServiceResult<AgentLease>> live_agent(std::string tenant, std::string session_id);
     boost::asio::awaitable<ServiceResult<SendAccepted>> accept(std::shared_ptr<AgentState> agent, SendRequest request);
     boost::asio::awaitable<ServiceResult<bool>> interrupt_running(std::shared_ptr<AgentState> agent);
     void start_turn(const std::shared_ptr<AgentState>& agent, QueuedTurn turn);

@@ -58,12 +58,17 @@ struct CountingLoader {
     }
 };
 
-std::shared_ptr<AgentState> get(asio::io_context& io, AgentCache& cache, const std::string& id,
-                                std::uint64_t generation = 1) {
+AgentLease lease(asio::io_context& io, AgentCache& cache, const std::string& id, std::uint64_t generation = 1) {
     auto future = asio::co_spawn(io, cache.get({id, "acme"}, generation), asio::use_future);
     io.restart();
     io.run();
     return future.get();
+}
+
+// The agent, its lease already ended: cached and not in use.
+std::shared_ptr<AgentState> get(asio::io_context& io, AgentCache& cache, const std::string& id,
+                                std::uint64_t generation = 1) {
+    return lease(io, cache, id, generation).agent();
 }
 
 }  // namespace
@@ -153,22 +158,62 @@ TEST_CASE("concurrent misses for one session load it once", "[core][cache]") {
     CountingLoader counting;
     counting.delay = 50ms;
     AgentCache cache(io.get_executor(), {100, 60s}, clock, counting.loader());
-    std::vector<std::future<std::shared_ptr<AgentState>>> results;
+    std::vector<std::future<AgentLease>> results;
     for (int i = 0; i < 16; ++i) {
         results.push_back(asio::co_spawn(io, cache.get({"same", "acme"}, 1), asio::use_future));
     }
-    std::shared_ptr<AgentState> first;
+    std::vector<AgentLease> leases;
     for (auto& result : results) {
-        auto agent = result.get();
-        REQUIRE(agent != nullptr);
-        if (!first) {
-            first = agent;
-        }
-        CHECK(agent == first);
+        leases.push_back(result.get());
+        REQUIRE(leases.back());
+        CHECK(leases.back().agent() == leases.front().agent());
     }
     CHECK(counting.loads == 1);
+    const auto agent = leases.front().agent();
+    CHECK(agent->leases == 16);  // one each, the waiters' included
+    leases.clear();
+    CHECK(agent->leases == 0);
     work.reset();
     threads.clear();  // joins them, as thread_pool::join would
+}
+
+// Between the cache handing an agent to a send and the send counting its turn,
+// only the lease keeps it: evicted there, the session would get a second agent.
+TEST_CASE("a leased agent is kept beyond max_entries, and evicted once its lease ends", "[core][cache]") {
+    asio::io_context io;
+    ManualClock clock;
+    CountingLoader counting;
+    AgentCache cache(io.get_executor(), {1, 60s}, clock, counting.loader());
+    auto busy = get(io, cache, "busy");
+    busy->active_turns = 1;
+    {
+        // Loaded into a cache full of agents in use: the one eviction would pick.
+        const auto loaded = lease(io, cache, "loaded");
+        REQUIRE(loaded);
+        CHECK(cache.peek("loaded") == loaded.agent());
+        CHECK(cache.peek("busy") == busy);
+        CHECK(cache.stats().entries == 2);
+    }
+    busy->active_turns = 0;
+    (void)get(io, cache, "next");  // the insertion that brings the cache back to max_entries
+    CHECK(cache.peek("loaded") == nullptr);
+    CHECK(cache.peek("busy") == nullptr);
+    CHECK(cache.stats().entries == 1);
+}
+
+TEST_CASE("an agent leased past its TTL stays until the lease ends", "[core][cache]") {
+    asio::io_context io;
+    ManualClock clock;
+    CountingLoader counting;
+    AgentCache cache(io.get_executor(), {100, 60s}, clock, counting.loader());
+    auto held = lease(io, cache, "s");
+    clock.advance(61s);
+    CHECK(cache.evict_expired() == 0);
+    CHECK(cache.peek("s") == held.agent());
+    held = AgentLease{};
+    clock.advance(61s);
+    CHECK(cache.evict_expired() == 1);
+    CHECK(cache.peek("s") == nullptr);
 }
 
 TEST_CASE("a failed load reaches every waiter and caches nothing", "[core][cache]") {
@@ -190,6 +235,10 @@ TEST_CASE("an idle entry from an older configuration generation is rebuilt", "[c
     first->active_turns = 1;
     CHECK(get(io, cache, "s", 2) == first);  // busy: keeps serving its turn
     first->active_turns = 0;
+    {
+        const auto held = lease(io, cache, "s", 1);
+        CHECK(get(io, cache, "s", 2) == first);  // leased to a send: kept as well
+    }
     auto rebuilt = get(io, cache, "s", 2);
     CHECK(rebuilt != first);
     CHECK(rebuilt->generation == 2);
@@ -215,7 +264,8 @@ TEST_CASE("another tenant's session is not found in the cache", "[core][cache]")
     auto future = asio::co_spawn(io, cache.get({"s", "other"}, 1), asio::use_future);
     io.restart();
     io.run();
-    CHECK(future.get() == nullptr);
+    CHECK_FALSE(future.get());
+    CHECK(cache.peek("s")->leases == 0);
 }
 
 TEST_CASE("a new session's agent is cached without a load, and never replaces a cached one", "[core][cache]") {

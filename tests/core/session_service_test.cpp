@@ -35,7 +35,8 @@ using parley::testing::Script;
 // Everything a SessionService needs, wired as the daemon wires it, on two I/O threads.
 class Harness {
 public:
-    explicit Harness(const std::string& extra_config, const FakeModelServer* fake = nullptr)
+    explicit Harness(const std::string& extra_config, const FakeModelServer* fake = nullptr,
+                     AgentCacheOptions cache = {100, 3600s})
         : work_(asio::make_work_guard(io_)),
           store_(make_options()),
           hub_({2048, 1024}),
@@ -67,8 +68,7 @@ tools = ["todo"]
         runtime->config = snapshot;
         runtime->providers = std::make_shared<ProviderRegistry>(snapshot->config, http_, provider_metrics_, 1);
         runtime->tools = std::make_shared<ToolRegistry>(snapshot->config, http_, blocking_);
-        service_ = std::make_unique<SessionService>(io_.get_executor(), store_, hub_, AgentCacheOptions{100, 3600s},
-                                                    clock_, runtime);
+        service_ = std::make_unique<SessionService>(io_.get_executor(), store_, hub_, cache, clock_, runtime);
         for (int i = 0; i < 2; ++i) {
             threads_.emplace_back([this] { io_.run(); });
         }
@@ -482,6 +482,45 @@ TEST_CASE("a client that has seen a turn end finds the session idle", "[core][se
     CHECK(running_after_wait == 0);
 }
 
+// The cache's capacity is soft: an agent is kept while a turn of its session
+// runs, and also between the cache handing it to a send and that send counting
+// its turn. Here every other agent is busy when the session's agent is loaded
+// into a full cache, the moment eviction would pick it.
+TEST_CASE("a session loaded into a cache full of busy agents keeps one agent while its turn runs", "[core][session]") {
+    FakeModelServer fake;
+    Script hang;
+    hang.text = "words then silence";
+    hang.hang_after_chunks = 1;
+    fake.set_default_script(hang);
+    Harness harness("[agents.strict]\nprovider = \"fake\"\nmodel = \"m\"\nbusy_policy = \"reject\"\n", &fake,
+                    {1, 3600s});
+    const auto busy = harness.create("strict");
+    const auto loaded = harness.create("strict");  // its creation's agent evicts busy's, both idle
+    harness.service().cache().erase(loaded.id);    // so its first send loads it from storage
+    auto first = harness.run(harness.service().send({"acme", busy.id, "hold the cache", nullptr, nullptr}));
+    REQUIRE(first.has_value());
+
+    auto running = harness.run(harness.service().send({"acme", loaded.id, "first", nullptr, nullptr}));
+    REQUIRE(running.has_value());
+    const auto agent = harness.service().cache().peek(loaded.id);
+    REQUIRE(agent);
+    CHECK(agent->busy());
+    const auto read = harness.run(harness.service().get("acme", loaded.id));
+    REQUIRE(read.has_value());
+    CHECK(read->status == parley::storage::SessionStatus::running);
+    // One agent, one turn at a time: the busy policy holds.
+    auto second = harness.run(harness.service().send({"acme", loaded.id, "second", nullptr, nullptr}));
+    REQUIRE_FALSE(second.has_value());
+    CHECK(second.error().code == ServiceErrc::turn_in_progress);
+
+    const auto stopped_loaded = harness.run(harness.service().interrupt("acme", loaded.id));
+    CHECK((stopped_loaded.has_value() && *stopped_loaded));
+    CHECK(harness.run(running->turn->wait()).status == TurnStatus::interrupted);
+    const auto stopped_busy = harness.run(harness.service().interrupt("acme", busy.id));
+    CHECK((stopped_busy.has_value() && *stopped_busy));
+    CHECK(harness.run(first->turn->wait()).status == TurnStatus::interrupted);
+}
+
 TEST_CASE("sessions are scoped to their tenant and content is bounded", "[core][session]") {
     Harness harness("");
     const auto session = harness.create("echo");
@@ -548,7 +587,6 @@ TEST_CASE("recover resets sessions left running and records their unfinished tur
         harness.service().cache().erase(session->id);
     }
     CHECK(harness.run(harness.service().recover()) == 2);
-
     const auto session = harness.run(harness.service().get("acme", crashed.id));
     REQUIRE(session.has_value());
     CHECK(session->status == st::SessionStatus::idle);
