@@ -167,15 +167,16 @@ asio::awaitable<ServiceResult<storage::Session>> SessionService::create(NewSessi
 }
 
 // Storage learns a session's seq and status a little after they change. A live
-// channel knows the last seq; a cached agent knows whether a turn runs (an
-// agent with a running turn is never evicted, so no agent means none runs).
+// channel knows the last seq; the cached agent knows whether a turn runs. Only
+// this process runs turns, and an agent with a running turn is never evicted,
+// so no agent means none runs, even while the stored status still says
+// running (an agent evicted before its turn's idle status was written).
 void SessionService::overlay_live_state(storage::Session& session) const {
     if (const auto channel = hub_.find(session.id)) {
         session.last_seq = std::max(session.last_seq, static_cast<std::int64_t>(channel->last_published()));
     }
-    if (const auto agent = cache_.peek(session.id)) {
-        session.status = agent->busy() ? storage::SessionStatus::running : storage::SessionStatus::idle;
-    }
+    const auto agent = cache_.peek(session.id);
+    session.status = agent && agent->busy() ? storage::SessionStatus::running : storage::SessionStatus::idle;
 }
 
 asio::awaitable<ServiceResult<storage::Session>> SessionService::get(std::string tenant, std::string session_id) {

@@ -521,6 +521,23 @@ TEST_CASE("a session loaded into a cache full of busy agents keeps one agent whi
     CHECK(harness.run(first->turn->wait()).status == TurnStatus::interrupted);
 }
 
+// The stored status is written after a turn has ended; an agent evicted in
+// between leaves "running" stored for a moment, and no turn runs.
+TEST_CASE("a session whose stored status says running reads as idle when no agent of it is live", "[core][session]") {
+    Harness harness("");
+    const auto session = harness.create("echo");
+    harness.service().cache().erase(session.id);
+    REQUIRE(harness.run(harness.store().set_session_status(session.id, parley::storage::SessionStatus::running))
+                .has_value());
+    const auto read = harness.run(harness.service().get("acme", session.id));
+    REQUIRE(read.has_value());
+    CHECK(read->status == parley::storage::SessionStatus::idle);
+    const auto listed = harness.run(harness.service().list("acme", {}));
+    REQUIRE(listed.has_value());
+    REQUIRE(listed->data.size() == 1);
+    CHECK(listed->data[0].status == parley::storage::SessionStatus::idle);
+}
+
 TEST_CASE("sessions are scoped to their tenant and content is bounded", "[core][session]") {
     Harness harness("");
     const auto session = harness.create("echo");
@@ -587,6 +604,13 @@ TEST_CASE("recover resets sessions left running and records their unfinished tur
         harness.service().cache().erase(session->id);
     }
     CHECK(harness.run(harness.service().recover()) == 2);
+    // Stored as idle too, not only read as idle (no agent of this process runs them).
+    for (const auto* reset : {&crashed, &answered}) {
+        const auto stored_session = harness.run(store.get_session("acme", reset->id));
+        REQUIRE(stored_session.has_value());
+        CHECK(stored_session->status == st::SessionStatus::idle);
+    }
+
     const auto session = harness.run(harness.service().get("acme", crashed.id));
     REQUIRE(session.has_value());
     CHECK(session->status == st::SessionStatus::idle);
