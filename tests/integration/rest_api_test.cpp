@@ -495,6 +495,41 @@ TEST_CASE("busy policies reject queue and interrupt", "[integration][rest]") {
     }
 }
 
+// Each session running a turn keeps its one agent, also when more of them run
+// than the agent cache holds: the busy policy sees the turn that runs.
+TEST_CASE("reject holds while more sessions run turns than the agent cache holds", "[integration][rest]") {
+    auto daemon = start("[agent_cache]\nmax_entries = 1\n");
+    ApiClient api(daemon.port());
+    const std::vector<std::string> ids{api.create_session("strict"), api.create_session("strict")};
+    std::vector<std::unique_ptr<ApiClient>> streaming;
+    for (const auto& id : ids) {
+        streaming.push_back(std::make_unique<ApiClient>(daemon.port()));
+        auto& client = *streaming.back();
+        REQUIRE(client.http()
+                    .open_stream("POST", "/v1/sessions/" + id + "/messages", send_body(long_message(), true),
+                                 client.headers())
+                    .status == 200);
+        REQUIRE(client.http().next_event().event.event == "turn.started");
+    }
+    for (const auto& id : ids) {
+        INFO(id);
+        require_error(api.call("POST", "/v1/sessions/" + id + "/messages", send_body("me too", false)), 409,
+                      "turn_in_progress");
+        CHECK(api.call("GET", "/v1/sessions/" + id).body.at("status").as_string() == "running");
+    }
+    for (const auto& id : ids) {
+        CHECK(api.call("POST", "/v1/sessions/" + id + "/interrupt").status == 202);
+    }
+    for (auto& client : streaming) {
+        bool interrupted = false;
+        for (auto next = client->http().next_event(); next.status == StreamStatus::event && !interrupted;
+             next = client->http().next_event()) {
+            interrupted = next.event.event == "turn.interrupted";
+        }
+        CHECK(interrupted);
+    }
+}
+
 TEST_CASE("todos and search reflect the conversation", "[integration][rest]") {
     auto daemon = start();
     ApiClient api(daemon.port());
