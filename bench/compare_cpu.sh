@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # parleyd's CPU per proxied request, and wrk's figures, for two or more binaries alternated in one
-# invocation (how docs/BENCHMARKS.md measures a change in wall-clock terms on a noisy machine:
+# invocation (how docs/performance-log.md measures a change in wall-clock terms on a noisy machine:
 # compare within a round, take the medians). One fake model server; each binary a parleyd of its
 # own (bench/parley.bench.toml, default I/O threads), warmed up at 64 connections; then per round
 # and binary one wrk run of scenario a's request (1 connection: `-t1 -c1`, otherwise `-t2 -cN`),

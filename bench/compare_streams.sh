@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # parleyd's CPU per delta of many WebSocket sessions streaming, for two or more binaries alternated
-# in one invocation (how docs/BENCHMARKS.md measures a change's effect on scenario b's load on a
+# in one invocation (how docs/performance-log.md measures a change's effect on scenario b's load on a
 # noisy machine: compare within a round, take the medians). One fake model server (--stamp-pieces,
 # every session's reply PIECES pieces 20 ms apart); per round and binary a fresh parleyd
 # (bench/parley.bench.toml, IO_THREADS I/O threads, default 1) and one `parley_ws_load --sessions SESSIONS` run, which

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Time to first delta of two or more parleyd binaries, alternated in one invocation (how
-# docs/BENCHMARKS.md measures a change's effect on TTFT): per round and binary, a fresh fake model
+# docs/performance-log.md measures a change's effect on TTFT): per round and binary, a fresh fake model
 # server and parleyd (bench/parley.bench.toml, 1 I/O thread), 20 warm-up samples, then
 # `parley_ws_load --ttft-samples SAMPLES`. Prints one line per run: the binary and the p50s (µs) of
 # direct, parley's WebSocket and parley's streaming chat completions, and what parley adds to direct.

@@ -4,7 +4,7 @@
 # per request of scenario a (a non-streaming chat completion, bench/wrk/chat_completion.lua), of
 # a streamed one (--stream: `"stream": true`, the fake server answering 4 pieces), or per
 # delta of WebSocket sessions streaming (--ws: scenario b's load, small). How
-# docs/BENCHMARKS.md measures a change's effect on the gateway and streaming paths.
+# docs/performance-log.md measures a change's effect on the gateway and streaming paths.
 #
 # Per binary: a fresh fake model server and parleyd (bench/parley.bench.toml, 1 I/O thread) under
 # the tool, WARMUP requests on one keep-alive connection, the counters zeroed (strace: attached),
