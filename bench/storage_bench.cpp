@@ -19,6 +19,7 @@
 #include <chrono>
 #include <cstdio>
 #include <filesystem>
+#include <fstream>
 #include <random>
 #include <string>
 #include <thread>
@@ -63,6 +64,7 @@ struct Settings {
     unsigned write_rate = 2'000;  // background appends per second during the read test
     unsigned read_pool = 5;
     unsigned wal_autocheckpoint = Options{}.wal_autocheckpoint_pages;
+    std::string latency_dir;  // when set: a percentile table per latency test (for the scenario's plot)
 };
 
 constexpr std::array kWords{"the",     "agent",  "model",   "session", "stream", "token",   "batch", "commit",
@@ -251,6 +253,23 @@ double percentile(std::vector<double>& sorted, double p) {
     return sorted[index];
 }
 
+const char* sync_name(SyncMode sync) {
+    return sync == SyncMode::full ? "full" : "normal";
+}
+
+// Writes "PERCENTILE LATENCY_US" lines of sorted latencies to settings.latency_dir/NAME.dat, when set.
+void write_percentiles(const Settings& settings, const std::string& name, std::vector<double>& sorted,
+                       const std::string& what) {
+    if (settings.latency_dir.empty() || sorted.empty()) {
+        return;
+    }
+    std::ofstream out(std::filesystem::path(settings.latency_dir) / (name + ".dat"));
+    out << "# percentile latency_us (" << what << ")\n";
+    for (const double p : {50.0, 75.0, 90.0, 95.0, 99.0, 99.5, 99.9, 99.99}) {
+        out << p << ' ' << percentile(sorted, p / 100.0) << '\n';
+    }
+}
+
 LoneLatency lone_latency(const Settings& settings, const std::string& path) {
     const std::string session = fresh_database(settings, path, 1).front();
     SqliteStore store(store_options(settings, path));
@@ -266,6 +285,7 @@ LoneLatency lone_latency(const Settings& settings, const std::string& path) {
         fmt::print(stderr, "lone: {} appends failed\n", failures.load());
     }
     std::sort(latencies.begin(), latencies.end());
+    write_percentiles(settings, fmt::format("lone_{}", sync_name(settings.sync)), latencies, "a lone append, awaited");
     return {percentile(latencies, 0.50), percentile(latencies, 0.99), cpu_seconds * 1e6 / settings.lone};
 }
 
@@ -385,6 +405,8 @@ void measure_reads(const Settings& settings, const std::string& path, const std:
         failed += errors[c];
     }
     std::sort(all.begin(), all.end());
+    write_percentiles(settings, fmt::format("read_{}_{}", clients, read_pool), all,
+                      "last 50 messages of a session, under sustained writes");
     fmt::print(
         "last 50 messages ({} clients, {} queries, {:.0f} queries/s) while writing {:.0f} msgs/s: "
         "p50 {:.0f} us, p99 {:.0f} us, max {:.0f} us{}\n",
@@ -424,6 +446,8 @@ int main(int argc, char** argv) {
     std::vector<std::string> setups;
     app.add_option("--read-setups", setups,
                    "read tests on one database, each CLIENTS/READERS (e.g. 1/2 4/5); default: --clients/--read-pool");
+    app.add_option("--latency-dir", settings.latency_dir,
+                   "directory for percentile tables of the latency tests (lone_SYNC.dat, read_CLIENTS_READERS.dat)");
     app.add_flag("--skip-insert", skip_insert, "skip the insert throughput test");
     app.add_flag("--skip-read", skip_read, "skip the read latency test");
     CLI11_PARSE(app, argc, argv);

@@ -6,7 +6,8 @@
 # is a within-run figure, and a lone write's latency: appends one at a time), then the read test: one database of SESSIONS x MESSAGES, read by
 # "last 50 messages" queries while the writer sustains 2,000 appends/s, once per reader setup
 # (CLIENTS/READERS: 1 client on as many readers as cores, and 4 clients on the default pool).
-# Writes the raw outputs (d_*_runN.txt), "result" lines and report.md.
+# Writes the raw outputs (d_*_runN.txt, latency_runN/*.dat), "result" lines, report.md and the
+# plot docs/bench/storage_d.png (latency percentiles of the reads and of a lone write).
 # Targets (the storage issue): batched >= 20x one-per-transaction; read p99 <= 1 ms.
 source "$PARLEY_ROOT/bench/scenarios/common.sh"
 
@@ -25,6 +26,8 @@ fi
 divisor_normal=4
 divisor_full=10
 read_setups=("1/$(nproc)" "4/5")
+plot="$PARLEY_ROOT/docs/bench/storage_d.png"
+((REPORT)) || plot="$SCENARIO_OUT/storage_d.png"
 
 # Databases in the build tree, on the same file system as the checkout (not a tmpfs /tmp).
 dbdir="$SCENARIO_OUT/db"
@@ -43,13 +46,17 @@ run_bench() {
 }
 
 for run in $(seq "$RUNS"); do
+    latency_dir="$SCENARIO_OUT/latency_run$run"
+    mkdir -p "$latency_dir"
     log "run $run/$RUNS: inserts, synchronous = NORMAL (load $(load1))"
-    run_bench "$SCENARIO_OUT/d_insert_normal_run$run.txt" --inserts "$inserts" --baseline-divisor "$divisor_normal" --skip-read
+    run_bench "$SCENARIO_OUT/d_insert_normal_run$run.txt" --inserts "$inserts" --baseline-divisor "$divisor_normal" --skip-read \
+        --latency-dir "$latency_dir"
     log "run $run/$RUNS: inserts, synchronous = FULL (load $(load1))"
-    run_bench "$SCENARIO_OUT/d_insert_full_run$run.txt" --sync full --inserts "$inserts" --baseline-divisor "$divisor_full" --skip-read
+    run_bench "$SCENARIO_OUT/d_insert_full_run$run.txt" --sync full --inserts "$inserts" --baseline-divisor "$divisor_full" --skip-read \
+        --latency-dir "$latency_dir"
     log "run $run/$RUNS: reads under writes, setups ${read_setups[*]} (load $(load1))"
     run_bench "$SCENARIO_OUT/d_read_run$run.txt" --skip-insert --sessions "$sessions" --messages "$messages" \
-        --queries "$queries" --read-setups "${read_setups[@]}"
+        --queries "$queries" --read-setups "${read_setups[@]}" --latency-dir "$latency_dir"
 done
 rmdir "$dbdir" 2>/dev/null || true
 
@@ -111,6 +118,15 @@ for (clients, pool), samples in read.items():
     read_median[clients, pool] = m
     print(f"result scenario=d test=read clients={clients} read_pool={pool} runs={runs} "
           + " ".join(f"{k}={m[k]:.0f}" for k in keys) + f" p99_runs={'/'.join(s['p99_us'] for s in samples)}")
+
+# The plot's tables: per latency test, the median over the runs of each percentile.
+for table in sorted(path.name for path in (out / "latency_run1").glob("*.dat")):
+    per_run = [dict(tuple(map(float, line.split())) for line in (out / f"latency_run{run}" / table).read_text()
+                    .splitlines() if not line.startswith("#")) for run in range(1, runs + 1)]
+    with open(out / f"percentiles_{table}", "w") as median_table:
+        median_table.write("# percentile latency_us (median over the runs)\n")
+        for p in per_run[0]:
+            median_table.write(f"{p:g} {med([r[p] for r in per_run]):.0f}\n")
 
 def verdict(ok):
     return "**met**" if ok else "**missed**"
@@ -175,4 +191,21 @@ lines += ["", "Target read p99 ≤ 1 ms under sustained writes: " + "; ".join(
     for (c, p) in read) + "."]
 (out / "report.md").write_text("\n".join(lines) + "\n")
 PYTHON
-log "storage: outputs in $SCENARIO_OUT"
+
+plot_lines=()
+for setup in "${read_setups[@]}"; do
+    clients="${setup%/*}" readers="${setup#*/}"
+    plot_lines+=("\"$SCENARIO_OUT/percentiles_read_${clients}_${readers}.dat\" using (1/(1-\$1/100)):2 with linespoints title \"read, $clients client(s) on $readers readers\"")
+done
+for sync in normal full; do
+    plot_lines+=("\"$SCENARIO_OUT/percentiles_lone_$sync.dat\" using (1/(1-\$1/100)):2 with linespoints title \"lone write, ${sync^^}\"")
+done
+gnuplot <<GNUPLOT
+set terminal pngcairo size 800,480 font ",10"
+set output "$plot"
+set title "Storage (scenario d): last 50 messages under 2,000 appends/s, and a lone append, median of $RUNS runs"
+$(percentile_axes)
+plot $(IFS=,; echo "${plot_lines[*]}")
+GNUPLOT
+printf '\n![Latency percentiles, scenario d](bench/storage_d.png)\n' >>"$SCENARIO_OUT/report.md"
+log "storage: outputs in $SCENARIO_OUT; plot in $plot"
