@@ -2,15 +2,16 @@
 # through parley vs straight to the fake model server vs the Portkey gateway, with wrk.
 #
 # Starts on loopback the fake model server (tests/support), answering every chat completion at
-# once with "ok"; parleyd (bench/parley.bench.toml) whose agent `bench` calls it; nginx
-# (bench/nginx/nginx.conf.in) as a plain reverse proxy to it, the reference for what a hop
-# with no logic of its own costs here; the Portkey gateway (bench/peer, npm ci) proxying to
+# once with "ok"; parleyd (bench/parley.bench.toml) whose agent `bench` calls it; two reference
+# hops to it: socat relaying bytes (what a hop costs with no logic at all: no parsing, nothing
+# pooled) and nginx as a plain reverse proxy (a hop that parses HTTP and pools its upstream
+# connections, with no logic of its own); the Portkey gateway (bench/peer, npm ci) proxying to
 # the same fake server. wrk sends the same body (bench/wrk/chat_completion.lua) to each:
 # 1 connection (latency) and 64 connections (throughput), interleaved, RUNS times. Writes
 # "result"/"ratio" lines, the table (report.md) and the plot docs/bench/latency_a.png.
 # Environment (scripts/bench options): BENCH_DURATION, BENCH_IO_THREADS, BENCH_PEER (0/1),
-# BENCH_NGINX (0/1), BENCH_PROFILE (0/1: perf record -g of parleyd during one extra
-# 64-connection run).
+# BENCH_REFERENCE (0/1: the reference hops, socat and nginx), BENCH_PROFILE (0/1: perf record -g
+# of parleyd during one extra 64-connection run).
 source "$PARLEY_ROOT/bench/scenarios/common.sh"
 
 duration="${BENCH_DURATION:-10s}"
@@ -18,7 +19,7 @@ duration="${BENCH_DURATION:-10s}"
 warmup=3s
 io_threads="${BENCH_IO_THREADS:-0}"
 peer="${BENCH_PEER:-1}"
-reference="${BENCH_NGINX:-1}"
+reference="${BENCH_REFERENCE:-1}"
 profile="${BENCH_PROFILE:-0}"
 # The committed plot only from a run that regenerates the report.
 plot="$PARLEY_ROOT/docs/bench/latency_a.png"
@@ -58,6 +59,19 @@ check_target direct "${url[direct]}"
 check_target parley "${url[parley]}"
 
 if ((reference)); then
+    relay_port="$(free_port)"
+    # One socat process per connection (fork), each copying bytes both ways as they arrive.
+    socat "TCP-LISTEN:$relay_port,bind=127.0.0.1,reuseaddr,fork,backlog=128,nodelay" \
+        "TCP:127.0.0.1:$fake_port,nodelay" 2>"$bench_work/socat.log" &
+    bench_pids+=("$!")
+    for _ in $(seq 50); do
+        curl -s -o /dev/null --max-time 1 "http://127.0.0.1:$relay_port/v1/models" && break
+        sleep 0.1
+    done
+    targets+=(relay)
+    url[relay]="http://127.0.0.1:$relay_port/v1/chat/completions"
+    check_target relay "${url[relay]}"
+
     nginx_dir="$bench_work/nginx"
     nginx_port="$(free_port)"
     mkdir -p "$nginx_dir"
@@ -90,7 +104,7 @@ if ((peer)); then
     check_target portkey "${url[portkey]}" -H 'x-portkey-provider: openai' \
         -H "x-portkey-custom-host: $fake/v1" -H 'Authorization: Bearer sk-bench'
 fi
-log "fake model server :$fake_port, parleyd :$parley_port (pid $parley_pid, $io_threads I/O threads)${nginx_port:+, nginx :$nginx_port}${portkey_port:+, portkey :$portkey_port}"
+log "fake model server :$fake_port, parleyd :$parley_port (pid $parley_pid, $io_threads I/O threads)${relay_port:+, socat :$relay_port}${nginx_port:+, nginx :$nginx_port}${portkey_port:+, portkey :$portkey_port}"
 
 lua="$PARLEY_ROOT/bench/wrk/chat_completion.lua"
 # run_wrk TARGET CONNECTIONS THREADS DURATION OUTFILE
@@ -220,14 +234,16 @@ lines.append("Targets (parley vs direct, same run): "
              f"throughput at 64 connections {direct['throughput_ratio_c64']:.1%} of direct "
              f"(the runs' own ratios {' / '.join(f'{r:.1%}' for r in run_ratios)}, median {statistics.median(run_ratios):.1%}; "
              f"≥ 50 %: {verdict(direct['throughput_ratio_c64'] >= 0.5)}).")
-if "nginx" in ratio:
-    reference = {key: median["nginx", key] for key in (1, 64)}
+references = {"relay": "socat relaying bytes with no logic at all", "nginx": "nginx as a plain reverse proxy"}
+for name, what in references.items():
+    if name not in ratio:
+        continue
+    added = median[name, 1]["p50_us"] - median["direct", 1]["p50_us"]
     lines.append("")
-    lines.append("The reference hop (nginx as a plain reverse proxy, same run): it adds "
-                 f"{n(reference[1]['p50_us'] - median['direct', 1]['p50_us'])} µs at p50 with 1 connection and serves "
-                 f"{reference[64]['rps'] / median['direct', 64]['rps']:.0%} of direct's throughput at 64 connections; "
-                 f"parley adds {n(direct['p50_added_us'] - (reference[1]['p50_us'] - median['direct', 1]['p50_us']))} µs "
-                 f"more than it at p50 and serves {many_ratio(ratio['nginx']):.0%} of its throughput.")
+    lines.append(f"Reference hop `{name}`, {what} (same run): it adds {n(added)} µs at p50 with 1 connection "
+                 f"and serves {median[name, 64]['rps'] / median['direct', 64]['rps']:.0%} of direct's throughput at "
+                 f"64 connections; parley adds {n(direct['p50_added_us'] - added)} µs more than it at p50 and serves "
+                 f"{many_ratio(ratio[name]):.0%} of its throughput.")
 if "portkey" in ratio:
     p = ratio["portkey"]
     lines.append("")
