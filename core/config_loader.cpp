@@ -337,7 +337,7 @@ void read_storage(TableReader& root, Config& config, Problems& problems) {
     }
     reader.integer("batch_max_ops", storage.batch_max_ops, 1, 10000);
     reader.integer("batch_max_delay_ms", storage.batch_max_delay_ms, 0, 10000);
-    reader.integer("read_pool_size", storage.read_pool_size, 1, 64);
+    reader.integer("read_pool_size", storage.read_pool_size, 0, 64);
     reader.choice(
         "synchronous", storage.synchronous,
         {std::pair{std::string_view("normal"), SyncMode::normal}, std::pair{std::string_view("full"), SyncMode::full}});

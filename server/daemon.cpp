@@ -45,7 +45,7 @@ storage::Options storage_options(const core::StorageConfig& config) {
     options.path = config.path;
     options.batch_max_ops = config.batch_max_ops;
     options.batch_max_delay_ms = config.batch_max_delay_ms;
-    options.read_pool_size = config.read_pool_size;
+    options.read_pool_size = core::read_pool_threads(config, std::thread::hardware_concurrency());
     options.synchronous =
         config.synchronous == core::SyncMode::full ? storage::SyncMode::full : storage::SyncMode::normal;
     options.busy_timeout_ms = config.busy_timeout_ms;

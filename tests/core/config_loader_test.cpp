@@ -56,7 +56,7 @@ TEST_CASE("an empty file gives the documented defaults and a mock agent", "[core
     CHECK(config.storage.path == "parley.db");
     CHECK(config.storage.batch_max_ops == 50);
     CHECK(config.storage.batch_max_delay_ms == 100);
-    CHECK(config.storage.read_pool_size == 5);
+    CHECK(config.storage.read_pool_size == 0);
     CHECK(config.agent_cache.max_entries == 100);
     CHECK(config.agent_cache.ttl_seconds == 3600);
     CHECK(config.stream.retained_events == 2048);
@@ -70,6 +70,22 @@ TEST_CASE("an empty file gives the documented defaults and a mock agent", "[core
     CHECK(agent.provider_chain == std::vector<std::string>{"mock"});
     CHECK(config.providers.at("mock").kind == parley::core::ProviderKind::mock);
     CHECK(loaded.warnings.empty());
+}
+
+TEST_CASE("read_pool_size 0 sizes the read pool to the cores, from 2 to 5; any other value is taken as is",
+          "[core][config]") {
+    parley::core::StorageConfig storage;
+    REQUIRE(storage.read_pool_size == 0);
+    CHECK(parley::core::read_pool_threads(storage, 0) == 2);  // hardware_concurrency() may not know
+    CHECK(parley::core::read_pool_threads(storage, 1) == 2);
+    CHECK(parley::core::read_pool_threads(storage, 2) == 2);
+    CHECK(parley::core::read_pool_threads(storage, 4) == 4);
+    CHECK(parley::core::read_pool_threads(storage, 5) == 5);
+    CHECK(parley::core::read_pool_threads(storage, 64) == 5);
+    storage.read_pool_size = 8;
+    CHECK(parley::core::read_pool_threads(storage, 2) == 8);
+    storage.read_pool_size = 1;
+    CHECK(parley::core::read_pool_threads(storage, 16) == 1);
 }
 
 TEST_CASE("the documented example configuration loads", "[core][config]") {
@@ -221,6 +237,8 @@ TEST_CASE("each invalid value is named with the key, the value and what is allow
         {"[storage]\npath = \"\"", "storage.path: \"\" is not allowed"},
         {"[storage]\nbatch_max_ops = 0",
          "storage.batch_max_ops: 0 is not allowed: expected an integer from 1 to 10000"},
+        {"[storage]\nread_pool_size = 65",
+         "storage.read_pool_size: 65 is not allowed: expected an integer from 0 to 64"},
         {"[storage]\nsynchronous = \"off\"",
          "storage.synchronous: \"off\" is not allowed: expected one of normal, full"},
         {"[agent_cache]\nttl_seconds = 0", "agent_cache.ttl_seconds: 0 is not allowed"},
