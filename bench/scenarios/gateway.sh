@@ -58,19 +58,25 @@ url[parley]="$parley/v1/chat/completions"
 check_target direct "${url[direct]}"
 check_target parley "${url[parley]}"
 
+# add_reference_hop NAME PORT: once the hop on PORT answers, a target that must answer like direct.
+add_reference_hop() {
+    local name="$1" port="$2"
+    for _ in $(seq 50); do
+        curl -s -o /dev/null --max-time 1 "http://127.0.0.1:$port/v1/models" && break
+        sleep 0.1
+    done
+    targets+=("$name")
+    url[$name]="http://127.0.0.1:$port/v1/chat/completions"
+    check_target "$name" "${url[$name]}"
+}
+
 if ((reference)); then
     relay_port="$(free_port)"
     # One socat process per connection (fork), each copying bytes both ways as they arrive.
     socat "TCP-LISTEN:$relay_port,bind=127.0.0.1,reuseaddr,fork,backlog=128,nodelay" \
         "TCP:127.0.0.1:$fake_port,nodelay" 2>"$bench_work/socat.log" &
     bench_pids+=("$!")
-    for _ in $(seq 50); do
-        curl -s -o /dev/null --max-time 1 "http://127.0.0.1:$relay_port/v1/models" && break
-        sleep 0.1
-    done
-    targets+=(relay)
-    url[relay]="http://127.0.0.1:$relay_port/v1/chat/completions"
-    check_target relay "${url[relay]}"
+    add_reference_hop relay "$relay_port"
 
     nginx_dir="$bench_work/nginx"
     nginx_port="$(free_port)"
@@ -79,13 +85,7 @@ if ((reference)); then
         "$PARLEY_ROOT/bench/nginx/nginx.conf.in" >"$nginx_dir/nginx.conf"
     /usr/sbin/nginx -c "$nginx_dir/nginx.conf" -p "$nginx_dir" >"$nginx_dir/stderr.log" 2>&1 &
     bench_pids+=("$!")
-    for _ in $(seq 50); do
-        curl -s -o /dev/null --max-time 1 "http://127.0.0.1:$nginx_port/v1/models" && break
-        sleep 0.1
-    done
-    targets+=(nginx)
-    url[nginx]="http://127.0.0.1:$nginx_port/v1/chat/completions"
-    check_target nginx "${url[nginx]}"
+    add_reference_hop nginx "$nginx_port"
 fi
 
 if ((peer)); then
