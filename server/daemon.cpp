@@ -114,6 +114,7 @@ int Daemon::run() {
         spdlog::error("cannot open the database {}: {}", snapshot->config.storage.path, error.what());
         return 1;
     }
+    spdlog::info("database {} opened ({} reader threads)", snapshot->config.storage.path, store_->readers().size());
     hub_ = std::make_unique<core::StreamHub>(
         core::StreamHubOptions{snapshot->config.stream.retained_events, snapshot->config.stream.subscriber_queue});
     sessions_ = std::make_unique<core::SessionService>(

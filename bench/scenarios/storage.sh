@@ -5,7 +5,8 @@
 # (each prints the per-transaction and the batched rate measured in one process, so their ratio
 # is a within-run figure, and a lone write's latency: appends one at a time), then the read test: one database of SESSIONS x MESSAGES, read by
 # "last 50 messages" queries while the writer sustains 2,000 appends/s, once per reader setup
-# (CLIENTS/READERS: 1 and 4 clients on as many readers as cores, and 4 clients on the default pool).
+# (CLIENTS/READERS: 1 and 4 clients on as many readers as cores, the default pool since 2026-12-07,
+# and 4 clients on 5 readers, the default before).
 # Writes the raw outputs (d_*_runN.txt, latency_runN/*.dat), "result" lines, report.md and the
 # plot docs/bench/storage_d.png (latency percentiles of the reads and of a lone write).
 # Targets (the storage issue): batched >= 20x one-per-transaction; read p99 <= 1 ms.
@@ -25,8 +26,6 @@ fi
 # The baseline inserts inserts/divisor messages: FULL fsyncs each of its commits.
 divisor_normal=4
 divisor_full=10
-# CLIENTS/READERS: readers as many as cores (what docs/configuration.md advises below 5 cores), and
-# the default pool of 5.
 read_setups=("1/$(nproc)" "4/$(nproc)")
 (($(nproc) != 5)) && read_setups+=("4/5")
 plot="$PARLEY_ROOT/docs/bench/storage_d.png"

@@ -1,9 +1,11 @@
 // The daemon's lifecycle, driven against the real parleyd binary over real sockets.
+#include <algorithm>
 #include <csignal>
 #include <fstream>
 #include <sstream>
 #include <thread>
 
+#include <fmt/format.h>
 #include <boost/asio/connect.hpp>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
@@ -108,6 +110,18 @@ TEST_CASE("parleyd serves the health probes on an ephemeral port", "[integration
     CHECK(boost::json::parse(health.body()) == boost::json::parse(R"({"status":"ok"})"));
     const auto ready = request(daemon.port(), http::verb::get, "/readyz");
     CHECK(ready.result() == http::status::ok);
+}
+
+TEST_CASE("the read pool has as many readers as cores, from 2 to 5, unless read_pool_size sets it",
+          "[integration][daemon]") {
+    const unsigned cores = std::thread::hardware_concurrency();
+    const unsigned automatic = std::clamp(cores, 2U, 5U);
+    ParleydProcess sized_to_cores({std::string(kBaseConfig), {}, {}, true});
+    CHECK(sized_to_cores.wait_for_output(fmt::format("({} reader threads)", automatic), 5s));
+
+    ParleydProcess configured({std::string(kBaseConfig) + "read_pool_size = 7\n", {}, {}, true});
+    CHECK(configured.wait_for_output("(7 reader threads)", 5s));
+    CHECK(request(configured.port(), http::verb::get, "/v1/sessions").result() == http::status::ok);
 }
 
 TEST_CASE("unknown routes, wrong methods and oversized bodies get the API error shape", "[integration][daemon]") {
