@@ -1,5 +1,6 @@
 #pragma once
 
+#include <algorithm>
 #include <cstdint>
 #include <map>
 #include <optional>
@@ -53,7 +54,7 @@ struct StorageConfig {
     if (storage.read_pool_size != 0) {
         return storage.read_pool_size;
     }
-    return cores < 2 ? 2 : cores > 5 ? 5 : cores;
+    return std::clamp(cores, 2U, 5U);
 }
 
 struct AgentCacheConfig {
